@@ -1,0 +1,3 @@
+//! Mailbox provider identification.
+//!
+//! OWNER: classification helper.
