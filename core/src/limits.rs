@@ -15,7 +15,7 @@ pub struct Limits {
     /// Default 64 MiB.
     pub max_document_bytes: usize,
     /// Largest decompressed size of one report document (gzip member, zip entry, MIME part),
-    /// in bytes. Default 256 MiB.
+    /// in bytes. Default 128 MiB.
     pub max_decompressed_bytes: u64,
     /// Largest decompression ratio (decompressed / compressed) accepted for report documents.
     /// Log streams are exempt: real logs compress 10-20x. Default 200.
@@ -40,7 +40,7 @@ impl Default for Limits {
         Self {
             max_line_bytes: 64 * 1024,
             max_document_bytes: 64 * 1024 * 1024,
-            max_decompressed_bytes: 256 * 1024 * 1024,
+            max_decompressed_bytes: 128 * 1024 * 1024,
             max_ratio: 200,
             max_zip_entries: 64,
             max_xml_depth: 32,

@@ -1,1 +1,908 @@
-//! Daily delivery aggregates.
+//! Daily delivery aggregates: the hot loop over log lines and the roll-ups built from it.
+//!
+//! Unit of counting: delivery attempts (one SMTP client `status=` line). The daily key is
+//! `(date, host, sending_ip, provider, outcome, reason_code)` (DESIGN §4); internally the
+//! service is kept too, so the sending IP can be resolved at the end from the configuration,
+//! a `master.cf` input (in any order) or an IP the reply quotes.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use memchr::memmem::Finder;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
+use super::classify::template;
+use super::classify::{Classifier, ClassifyCache};
+use super::delivery::{self, Relay, Status};
+use super::line::{self, Stamp};
+use crate::config::Config;
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Level, Position};
+use crate::intern::Interner;
+
+/// Longest sample reply kept per bucket, in bytes.
+const SAMPLE_BYTES: usize = 1000;
+/// Most queue ids remembered for attributing `status=expired` lines.
+const MAX_QUEUE_IDS: usize = 200_000;
+/// Most reply groups listed in `delivery.replies`.
+const MAX_REPLY_GROUPS: usize = 500;
+
+/// Per-input counters of a log, reported in `inputs[]` and the data-quality view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogStats {
+    /// Lines read.
+    pub lines: u64,
+    /// Lines containing `status=` (delivery-line candidates).
+    pub status_lines: u64,
+    /// Delivery attempts counted as egress.
+    pub attempts: u64,
+    /// Delivery lines skipped as not egress (content filters, lmtp/local/virtual/pipe,
+    /// internal relays, skipped recipient domains, services not configured as outbound).
+    pub skipped: u64,
+    /// `status=expired` lines attributed to an egress queue id seen earlier.
+    pub expired: u64,
+    /// `status=expired` lines whose queue id had no earlier egress attempt in the input.
+    pub expired_unattributed: u64,
+    /// Candidate delivery lines that could not be parsed (header or delivery fields).
+    pub unparsed: u64,
+    /// Lines cut at `limits.max_line_bytes`.
+    pub truncated: u64,
+    /// Earliest date of a delivery attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_date: Option<Date>,
+    /// Latest date of a delivery attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_date: Option<Date>,
+}
+
+/// One daily aggregate row (the `mail_reputation_daily` grain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyRow {
+    /// Calendar date as logged.
+    pub date: Date,
+    /// Syslog host.
+    pub host: String,
+    /// Sending IP (empty when unknown).
+    pub sending_ip: String,
+    /// Mailbox provider id.
+    pub provider: String,
+    /// Outcome class.
+    pub outcome: Outcome,
+    /// Enhanced status code plus provider code (`5.7.1 S3150`), or empty.
+    pub reason_code: String,
+    /// Delivery attempts.
+    pub attempts: u64,
+    /// Final outcomes among them (sent and bounced lines) plus attributed `status=expired` lines.
+    #[serde(rename = "final")]
+    pub final_: u64,
+    /// First reply text seen for this row (up to 1000 bytes).
+    pub sample_reply: String,
+}
+
+/// Attempts per outcome, in [`Outcome::ALL`] order, with rates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeCounts {
+    /// Delivery attempts in all.
+    pub attempts: u64,
+    /// Final outcomes in all.
+    #[serde(rename = "final")]
+    pub final_: u64,
+    /// Attempts per outcome name.
+    pub outcomes: BTreeMap<Outcome, u64>,
+    /// Share of attempts per outcome, percent with one decimal.
+    pub percent: BTreeMap<Outcome, f64>,
+}
+
+impl OutcomeCounts {
+    fn add(&mut self, outcome: Outcome, attempts: u64, final_: u64) {
+        self.attempts += attempts;
+        self.final_ += final_;
+        *self.outcomes.entry(outcome).or_default() += attempts;
+    }
+
+    fn with_rates(mut self) -> Self {
+        for o in Outcome::ALL {
+            let n = self.outcomes.get(&o).copied().unwrap_or(0);
+            self.outcomes.insert(o, n);
+            self.percent.insert(o, percent(n, self.attempts));
+        }
+        self
+    }
+
+    /// Attempts with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.outcomes.get(&outcome).copied().unwrap_or(0)
+    }
+}
+
+/// `part` of `whole` in percent, rounded to one decimal (0 when `whole` is 0).
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    let tenths = (u128::from(part) * 2000 + u128::from(whole)) / (2 * u128::from(whole));
+    tenths as f64 / 10.0
+}
+
+/// Roll-up of one provider on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderDay {
+    /// Date.
+    pub date: Date,
+    /// Provider id.
+    pub provider: String,
+    /// Counts and rates.
+    #[serde(flatten)]
+    pub counts: OutcomeCounts,
+}
+
+/// Roll-up of one provider over all dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderTotal {
+    /// Provider id.
+    pub provider: String,
+    /// Counts and rates.
+    #[serde(flatten)]
+    pub counts: OutcomeCounts,
+}
+
+/// Roll-up of one sending IP over all dates and providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendingIpTotal {
+    /// Sending IP (empty when unknown).
+    pub sending_ip: String,
+    /// Services seen sending from it.
+    pub services: Vec<String>,
+    /// Counts and rates.
+    #[serde(flatten)]
+    pub counts: OutcomeCounts,
+}
+
+/// A group of replies: same provider, outcome and reason code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyGroup {
+    /// Provider id.
+    pub provider: String,
+    /// Outcome class.
+    pub outcome: Outcome,
+    /// Reason code.
+    pub reason_code: String,
+    /// Rule that classified the first reply of the group.
+    pub rule: String,
+    /// Attempts.
+    pub attempts: u64,
+    /// First reply text seen.
+    pub sample_reply: String,
+}
+
+/// A reply no specific rule classified (counted under `deferred_other` / `reject_other`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnclassifiedReply {
+    /// Provider id.
+    pub provider: String,
+    /// Outcome it fell to.
+    pub outcome: Outcome,
+    /// The reply with long digit-bearing tokens masked (see `classify::template`).
+    pub template: String,
+    /// Attempts.
+    pub attempts: u64,
+    /// First full reply text seen.
+    pub sample_reply: String,
+}
+
+/// The delivery section of the findings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryFindings {
+    /// Daily aggregate rows, sorted by key.
+    pub daily: Vec<DailyRow>,
+    /// Per provider and day.
+    pub providers: Vec<ProviderDay>,
+    /// Per provider over all dates, most attempts first.
+    pub provider_totals: Vec<ProviderTotal>,
+    /// Per sending IP over all dates.
+    pub sending_ips: Vec<SendingIpTotal>,
+    /// Reply groups, most attempts first (at most 500).
+    pub replies: Vec<ReplyGroup>,
+    /// Unclassified replies, most attempts first.
+    pub unclassified: Vec<UnclassifiedReply>,
+    /// Counters over all log inputs.
+    pub stats: LogStats,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct BucketKey {
+    date: Date,
+    host: u32,
+    service: u32,
+    reply_ip: Option<IpAddr>,
+    provider: u32,
+    outcome: Outcome,
+    reason: u32,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    seq: u64,
+    attempts: u64,
+    final_: u64,
+    rule: u32,
+    sample: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct QueueInfo {
+    service: u32,
+    reply_ip: Option<IpAddr>,
+    provider: u32,
+}
+
+#[derive(Debug)]
+struct Unclassified {
+    seq: u64,
+    attempts: u64,
+    sample: String,
+}
+
+/// Compiled egress selection (`[egress]` of the configuration).
+#[derive(Debug)]
+struct Egress {
+    services: Vec<String>,
+    internal_hosts: Vec<String>,
+    internal_nets: Vec<ipnet::IpNet>,
+    skip_domains: Vec<String>,
+    ip_from_reply: bool,
+}
+
+impl Egress {
+    fn new(config: &Config) -> Self {
+        let mut internal_hosts = Vec::new();
+        let mut internal_nets = Vec::new();
+        for r in &config.egress.internal_relays {
+            let r = r.trim().trim_start_matches('[').trim_end_matches(']');
+            if let Ok(net) = r.parse::<ipnet::IpNet>() {
+                internal_nets.push(net);
+            } else if let Ok(ip) = r.parse::<IpAddr>() {
+                internal_nets.push(ipnet::IpNet::from(ip));
+            } else {
+                internal_hosts.push(r.to_ascii_lowercase());
+            }
+        }
+        Self {
+            services: config.egress.services.clone(),
+            internal_hosts,
+            internal_nets,
+            skip_domains: config
+                .egress
+                .skip_recipient_domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            ip_from_reply: config.egress.ip_from_reply,
+        }
+    }
+
+    /// True when the service's attempts count as egress.
+    fn service(&self, service: &str, program: &str) -> bool {
+        if self.services.is_empty() {
+            matches!(program, "smtp" | "error" | "retry")
+        } else {
+            self.services.iter().any(|s| s == service)
+        }
+    }
+
+    fn internal_relay(&self, name: &str, addr: &str) -> bool {
+        let ip = addr.parse::<IpAddr>().ok();
+        if ip.is_some_and(|ip| ip.is_loopback()) || name.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        if ip.is_some_and(|ip| self.internal_nets.iter().any(|n| n.contains(&ip))) {
+            return true;
+        }
+        self.internal_hosts.iter().any(|h| domain_matches(name, h))
+    }
+
+    fn skip_domain(&self, domain: &str) -> bool {
+        self.skip_domains.iter().any(|d| domain_matches(domain, d))
+    }
+}
+
+/// `name` equals `pattern`, or ends with it on a label boundary (`pattern` may start with `.`).
+fn domain_matches(name: &str, pattern: &str) -> bool {
+    let p = pattern.trim_start_matches('.');
+    if name.len() < p.len() {
+        return false;
+    }
+    let start = name.len() - p.len();
+    name.is_char_boundary(start)
+        && name[start..].eq_ignore_ascii_case(p)
+        && (start == 0 || name.as_bytes()[start - 1] == b'.')
+}
+
+/// Accumulates delivery attempts over all log inputs.
+#[derive(Debug)]
+pub struct DeliveryAggregator {
+    classifier: Classifier,
+    cache: ClassifyCache,
+    egress: Egress,
+    utc_offset: i32,
+    max_buckets: usize,
+    max_unclassified: usize,
+    status: Finder<'static>,
+    hosts: Interner,
+    services: Interner,
+    providers: Interner,
+    reasons: Interner,
+    rules: Interner,
+    buckets: FxHashMap<BucketKey, Bucket>,
+    queue: FxHashMap<(u32, Box<str>), QueueInfo>,
+    unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
+    seq: u64,
+    totals: LogStats,
+}
+
+/// Diagnostics raised while reading one log input.
+#[derive(Debug, Default)]
+pub struct LineDiagnostics {
+    /// First unparsed delivery line: (line number, reason).
+    pub unparsed: Option<(u64, String)>,
+    /// First truncated line number.
+    pub truncated: Option<u64>,
+    /// Number of new buckets dropped because `limits.max_buckets` was reached.
+    pub bucket_overflow: u64,
+}
+
+impl DeliveryAggregator {
+    /// Compiles the classifier and egress selection from the configuration.
+    pub fn new(config: &Config) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self {
+            classifier: Classifier::new(&config.rules)?,
+            cache: ClassifyCache::default(),
+            egress: Egress::new(config),
+            utc_offset: config.utc_offset_seconds()?,
+            max_buckets: config.limits.max_buckets,
+            max_unclassified: config.limits.max_unclassified,
+            status: Finder::new(b"status=").into_owned(),
+            hosts: Interner::default(),
+            services: Interner::default(),
+            providers: Interner::default(),
+            reasons: Interner::default(),
+            rules: Interner::default(),
+            buckets: FxHashMap::default(),
+            queue: FxHashMap::default(),
+            unclassified: FxHashMap::default(),
+            seq: 0,
+            totals: LogStats::default(),
+        })
+    }
+
+    /// Handles one log line (without terminator). `line_no` is 1-based; `reference` is the
+    /// date no year-less stamp may exceed.
+    pub fn line(
+        &mut self,
+        raw: &[u8],
+        truncated: bool,
+        line_no: u64,
+        reference: Date,
+        stats: &mut LogStats,
+        diags: &mut LineDiagnostics,
+    ) {
+        stats.lines += 1;
+        if truncated {
+            stats.truncated += 1;
+            diags.truncated.get_or_insert(line_no);
+        }
+        if self.status.find(raw).is_none() {
+            return;
+        }
+        stats.status_lines += 1;
+        let text = String::from_utf8_lossy(raw);
+        let Ok(log_line) = line::parse(&text) else {
+            stats.unparsed += 1;
+            diags.unparsed.get_or_insert((
+                line_no,
+                "no recognised time stamp and syslog tag".to_owned(),
+            ));
+            return;
+        };
+        let program = log_line.program();
+        let delivering = matches!(
+            program,
+            "smtp" | "lmtp" | "error" | "retry" | "local" | "virtual" | "pipe" | "discard"
+        );
+        if !delivering && program != "qmgr" {
+            return;
+        }
+        let Some(d) = delivery::parse(&log_line.message) else {
+            if delivering && log_line.message.contains(", status=") {
+                stats.unparsed += 1;
+                diags
+                    .unparsed
+                    .get_or_insert((line_no, "delivery fields not recognised".to_owned()));
+            }
+            return;
+        };
+        let date = match log_line.stamp {
+            Stamp::NoYear { month, day, .. } => Date::infer_year(month, day, reference),
+            Stamp::Dated { date, .. } => Some(date),
+            Stamp::UnixMicros(us) => {
+                Some(Date::from_unix(us.div_euclid(1_000_000), self.utc_offset))
+            }
+        };
+        let Some(date) = date else {
+            stats.unparsed += 1;
+            diags
+                .unparsed
+                .get_or_insert((line_no, "impossible date".to_owned()));
+            return;
+        };
+        let host = self.hosts.id(&log_line.host);
+        match d.status {
+            Status::Other => return,
+            Status::Expired => {
+                let key = (host, Box::<str>::from(d.queue_id));
+                let Some(info) = self.queue.get(&key).copied() else {
+                    stats.expired_unattributed += 1;
+                    return;
+                };
+                stats.expired += 1;
+                note_date(stats, date);
+                let reason = self.reasons.id("expired");
+                let rule = self.rules.id("postfix.expired");
+                let bucket_key = BucketKey {
+                    date,
+                    host,
+                    service: info.service,
+                    reply_ip: info.reply_ip,
+                    provider: info.provider,
+                    outcome: Outcome::DeferredOther,
+                    reason,
+                };
+                self.bump(bucket_key, 0, 1, rule, d.detail, diags);
+                return;
+            }
+            _ => {}
+        }
+        let service_name = log_line.service();
+        if !delivering || !self.egress.service(service_name, program) {
+            stats.skipped += 1;
+            return;
+        }
+        let (mx_host, internal) = match d.relay {
+            Relay::Host { name, addr, .. } => (Some(name), self.egress.internal_relay(name, addr)),
+            Relay::None => (d.connect_host.or(d.reply.and_then(|r| r.host)), false),
+            Relay::Other(_) => (None, true),
+        };
+        let domain = d.to.and_then(|t| t.rsplit_once('@')).map(|(_, dom)| dom);
+        if internal || domain.is_some_and(|dom| self.egress.skip_domain(dom)) {
+            stats.skipped += 1;
+            return;
+        }
+        stats.attempts += 1;
+        note_date(stats, date);
+        let reply_text = d.reply.map(|r| r.text);
+        let provider_name = self.classifier.provider(mx_host, domain, reply_text);
+        let provider = self.providers.id(provider_name);
+        let class = self.cache.classify(&self.classifier, &d, provider_name);
+        let outcome = class.outcome;
+        let reason = self.reasons.id(&class.reason_code);
+        let rule = self.rules.id(&class.rule);
+        let unclassified =
+            !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
+        let service = self.services.id(service_name);
+        let reply_ip = if self.egress.ip_from_reply {
+            reply_text.and_then(quoted_sending_ip)
+        } else {
+            None
+        };
+        let final_ = u64::from(matches!(d.status, Status::Sent | Status::Bounced));
+        let key = BucketKey {
+            date,
+            host,
+            service,
+            reply_ip,
+            provider,
+            outcome,
+            reason,
+        };
+        let sample = reply_text.unwrap_or(d.detail);
+        self.bump(key, 1, final_, rule, sample, diags);
+        if d.status == Status::Deferred {
+            if self.queue.len() >= MAX_QUEUE_IDS {
+                self.queue.clear();
+            }
+            self.queue.insert(
+                (host, d.queue_id.into()),
+                QueueInfo {
+                    service,
+                    reply_ip,
+                    provider,
+                },
+            );
+        }
+        if unclassified {
+            let template = template(sample);
+            let k = (provider, outcome, template.into_boxed_str());
+            let seq = self.seq;
+            if let Some(u) = self.unclassified.get_mut(&k) {
+                u.attempts += 1;
+            } else if self.unclassified.len() < self.max_unclassified {
+                self.seq += 1;
+                self.unclassified.insert(
+                    k,
+                    Unclassified {
+                        seq,
+                        attempts: 1,
+                        sample: cap(sample),
+                    },
+                );
+            }
+        }
+    }
+
+    fn bump(
+        &mut self,
+        key: BucketKey,
+        attempts: u64,
+        final_: u64,
+        rule: u32,
+        sample: &str,
+        diags: &mut LineDiagnostics,
+    ) {
+        if let Some(b) = self.buckets.get_mut(&key) {
+            b.attempts += attempts;
+            b.final_ += final_;
+            return;
+        }
+        if self.buckets.len() >= self.max_buckets {
+            diags.bucket_overflow += 1;
+            return;
+        }
+        self.seq += 1;
+        self.buckets.insert(
+            key,
+            Bucket {
+                seq: self.seq,
+                attempts,
+                final_,
+                rule,
+                sample: cap(sample),
+            },
+        );
+    }
+
+    /// Adds one input's counters to the totals.
+    pub fn add_stats(&mut self, stats: &LogStats) {
+        let t = &mut self.totals;
+        t.lines += stats.lines;
+        t.status_lines += stats.status_lines;
+        t.attempts += stats.attempts;
+        t.skipped += stats.skipped;
+        t.expired += stats.expired;
+        t.expired_unattributed += stats.expired_unattributed;
+        t.unparsed += stats.unparsed;
+        t.truncated += stats.truncated;
+        for d in [stats.first_date, stats.last_date].into_iter().flatten() {
+            note_date(t, d);
+        }
+    }
+
+    /// Builds the delivery findings. `bind` maps services to sending IPs learned from
+    /// `master.cf`/`main.cf` inputs; the configuration's `egress.sending_ips` wins over it.
+    pub fn finish(self, config: &Config, bind: &BTreeMap<String, IpAddr>) -> DeliveryFindings {
+        /// (attempts, first seq, rule, sample) of a reply group.
+        type Group = (u64, u64, u32, String);
+        struct Row {
+            seq: u64,
+            attempts: u64,
+            final_: u64,
+            rule: u32,
+            sample: String,
+        }
+        let mut rows: BTreeMap<(Date, String, String, String, Outcome, String), Row> =
+            BTreeMap::new();
+        let mut ip_services: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        let mut buckets: Vec<(BucketKey, Bucket)> = self.buckets.into_iter().collect();
+        buckets.sort_by_key(|(_, b)| b.seq);
+        for (k, b) in buckets {
+            let service = self.services.name(k.service);
+            let ip = config
+                .egress
+                .sending_ips
+                .get(service)
+                .or_else(|| bind.get(service))
+                .copied()
+                .or(k.reply_ip)
+                .map(|ip| ip.to_string())
+                .unwrap_or_default();
+            ip_services
+                .entry(ip.clone())
+                .or_default()
+                .insert(service.to_owned());
+            let key = (
+                k.date,
+                self.hosts.name(k.host).to_owned(),
+                ip,
+                self.providers.name(k.provider).to_owned(),
+                k.outcome,
+                self.reasons.name(k.reason).to_owned(),
+            );
+            match rows.get_mut(&key) {
+                Some(r) => {
+                    r.attempts += b.attempts;
+                    r.final_ += b.final_;
+                }
+                None => {
+                    rows.insert(
+                        key,
+                        Row {
+                            seq: b.seq,
+                            attempts: b.attempts,
+                            final_: b.final_,
+                            rule: b.rule,
+                            sample: b.sample,
+                        },
+                    );
+                }
+            }
+        }
+        let mut providers: BTreeMap<(Date, String), OutcomeCounts> = BTreeMap::new();
+        let mut totals: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
+        let mut ips: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, Outcome, String), Group> = BTreeMap::new();
+        let mut daily = Vec::with_capacity(rows.len());
+        for ((date, host, ip, provider, outcome, reason), r) in rows {
+            providers
+                .entry((date, provider.clone()))
+                .or_default()
+                .add(outcome, r.attempts, r.final_);
+            totals
+                .entry(provider.clone())
+                .or_default()
+                .add(outcome, r.attempts, r.final_);
+            ips.entry(ip.clone())
+                .or_default()
+                .add(outcome, r.attempts, r.final_);
+            let g = groups
+                .entry((provider.clone(), outcome, reason.clone()))
+                .or_insert_with(|| (0, r.seq, r.rule, r.sample.clone()));
+            g.0 += r.attempts;
+            if r.seq < g.1 {
+                g.1 = r.seq;
+                g.2 = r.rule;
+                g.3.clone_from(&r.sample);
+            }
+            daily.push(DailyRow {
+                date,
+                host,
+                sending_ip: ip,
+                provider,
+                outcome,
+                reason_code: reason,
+                attempts: r.attempts,
+                final_: r.final_,
+                sample_reply: r.sample,
+            });
+        }
+        let mut provider_totals: Vec<ProviderTotal> = totals
+            .into_iter()
+            .map(|(provider, c)| ProviderTotal {
+                provider,
+                counts: c.with_rates(),
+            })
+            .collect();
+        provider_totals.sort_by(|a, b| {
+            b.counts
+                .attempts
+                .cmp(&a.counts.attempts)
+                .then_with(|| a.provider.cmp(&b.provider))
+        });
+        let mut replies: Vec<ReplyGroup> = groups
+            .into_iter()
+            .filter(|(_, g)| g.0 > 0)
+            .map(
+                |((provider, outcome, reason_code), (attempts, _, rule, sample))| ReplyGroup {
+                    provider,
+                    outcome,
+                    reason_code,
+                    rule: self.rules.name(rule).to_owned(),
+                    attempts,
+                    sample_reply: sample,
+                },
+            )
+            .collect();
+        replies.sort_by(|a, b| {
+            b.attempts.cmp(&a.attempts).then_with(|| {
+                (&a.provider, a.outcome, &a.reason_code).cmp(&(
+                    &b.provider,
+                    b.outcome,
+                    &b.reason_code,
+                ))
+            })
+        });
+        replies.truncate(MAX_REPLY_GROUPS);
+        let mut unclassified: Vec<(u64, UnclassifiedReply)> = self
+            .unclassified
+            .into_iter()
+            .map(|((provider, outcome, template), u)| {
+                (
+                    u.seq,
+                    UnclassifiedReply {
+                        provider: self.providers.name(provider).to_owned(),
+                        outcome,
+                        template: template.into_string(),
+                        attempts: u.attempts,
+                        sample_reply: u.sample,
+                    },
+                )
+            })
+            .collect();
+        unclassified.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0)));
+        DeliveryFindings {
+            daily,
+            providers: providers
+                .into_iter()
+                .map(|((date, provider), c)| ProviderDay {
+                    date,
+                    provider,
+                    counts: c.with_rates(),
+                })
+                .collect(),
+            provider_totals,
+            sending_ips: ips
+                .into_iter()
+                .map(|(ip, c)| SendingIpTotal {
+                    services: ip_services
+                        .get(&ip)
+                        .map(|s| s.iter().cloned().collect())
+                        .unwrap_or_default(),
+                    sending_ip: ip,
+                    counts: c.with_rates(),
+                })
+                .collect(),
+            replies,
+            unclassified: unclassified.into_iter().map(|(_, u)| u).collect(),
+            stats: self.totals,
+        }
+    }
+}
+
+fn note_date(stats: &mut LogStats, date: Date) {
+    if stats.first_date.is_none_or(|d| date < d) {
+        stats.first_date = Some(date);
+    }
+    if stats.last_date.is_none_or(|d| date > d) {
+        stats.last_date = Some(date);
+    }
+}
+
+fn cap(s: &str) -> String {
+    if s.len() <= SAMPLE_BYTES {
+        return s.to_owned();
+    }
+    let mut end = SAMPLE_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// The sending IP a provider quotes in its reply, if any: Microsoft `from [203.0.113.94]`,
+/// `The mail server [203.0.113.94]`, `banned sending IP [203.0.113.94]`; Yahoo
+/// `Messages from 203.0.113.94`; Gmail `[203.0.113.94      12]`-style suffixes are not used
+/// (they may name the client of a forwarder).
+pub fn quoted_sending_ip(reply: &str) -> Option<IpAddr> {
+    const MARKERS: [&str; 5] = [
+        "from [",
+        "server [",
+        "sending IP [",
+        "Messages from ",
+        "messages from ",
+    ];
+    for m in MARKERS {
+        let mut rest = reply;
+        while let Some(i) = rest.find(m) {
+            let after = &rest[i + m.len()..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+                .unwrap_or(after.len());
+            if let Ok(ip) = after[..end].trim_end_matches('.').parse::<IpAddr>() {
+                return Some(ip);
+            }
+            rest = after;
+        }
+    }
+    None
+}
+
+/// Converts a [`Diagnostic`] list for one log input from its [`LineDiagnostics`].
+pub fn line_diagnostics(input: &str, d: &LineDiagnostics, stats: &LogStats) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some((line, why)) = &d.unparsed {
+        let mut diag = Diagnostic::new(
+            Level::Warning,
+            "postfix.unparsed_delivery_line",
+            input,
+            Position {
+                line: Some(*line),
+                ..Position::default()
+            },
+            format!(
+                "delivery line not understood ({why}); {} such lines in this input",
+                stats.unparsed
+            ),
+        );
+        diag.count = stats.unparsed;
+        out.push(diag);
+    }
+    if let Some(line) = d.truncated {
+        let mut diag = Diagnostic::new(
+            Level::Warning,
+            "limit.line_length",
+            input,
+            Position {
+                line: Some(line),
+                ..Position::default()
+            },
+            format!(
+                "{} lines longer than the line limit were cut",
+                stats.truncated
+            ),
+        );
+        diag.count = stats.truncated;
+        out.push(diag);
+    }
+    if d.bucket_overflow > 0 {
+        let mut diag = Diagnostic::new(
+            Level::Error,
+            "limit.buckets",
+            input,
+            Position::default(),
+            format!(
+                "{} delivery attempts dropped: too many distinct daily buckets",
+                d.bucket_overflow
+            ),
+        );
+        diag.count = d.bucket_overflow;
+        out.push(diag);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_ip() {
+        assert_eq!(
+            quoted_sending_ip(
+                "451 4.7.500 Server busy. Please try again later from [203.0.113.107]. (S77719)"
+            ),
+            "203.0.113.107".parse().ok()
+        );
+        assert_eq!(
+            quoted_sending_ip("421 4.7.0 [TSS04] Messages from 198.51.100.25 temporarily deferred"),
+            "198.51.100.25".parse().ok()
+        );
+        assert_eq!(quoted_sending_ip("250 2.0.0 OK"), None);
+    }
+
+    #[test]
+    fn percent_rounds_half_up() {
+        assert!((percent(1, 3) - 33.3).abs() < 1e-9);
+        assert!((percent(2, 3) - 66.7).abs() < 1e-9);
+        assert!((percent(0, 0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn domain_suffix_on_label_boundary() {
+        assert!(domain_matches(
+            "mailhub.corp.example.com",
+            "corp.example.com"
+        ));
+        assert!(domain_matches("corp.example.com", ".corp.example.com"));
+        assert!(!domain_matches("xcorp.example.com", "corp.example.com"));
+    }
+}

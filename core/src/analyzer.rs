@@ -1,0 +1,252 @@
+//! The push API: begin an input, push its bytes in chunks of any size, end it; finish.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::config::{Config, ConfigError};
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Level, Position};
+use crate::dmarc::{self, DmarcAggregator, Item};
+use crate::findings::{Findings, InputSummary, ReportCounts, SCHEMA_VERSION};
+use crate::input::{InputKind, Line, Sink, Stage};
+use crate::postfix::aggregate::{self, DeliveryAggregator, LineDiagnostics, LogStats};
+use crate::postfix::mastercf;
+use crate::verdict;
+
+/// Analyses any number of inputs into one [`Findings`].
+///
+/// ```
+/// use mailrep_core::{Analyzer, Config, Date};
+///
+/// let mut analyzer = Analyzer::new(Config::default()).unwrap();
+/// let reference = Date::new(2026, 11, 21).unwrap();
+/// analyzer.begin_input("mail.log", reference);
+/// analyzer.push(b"Nov 20 06:00:01 mx1 postfix/smtp[42]: 4jVwT647TtzL3CF: to=<a@gmail.com>, ");
+/// analyzer.push(b"relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, ");
+/// analyzer.push(b"dsn=2.0.0, status=sent (250 2.0.0 OK - gsmtp)\n");
+/// analyzer.end_input();
+/// let findings = analyzer.finish();
+/// assert_eq!(findings.inputs[0].name, "mail.log");
+/// ```
+#[derive(Debug)]
+pub struct Analyzer {
+    config: Config,
+    delivery: DeliveryAggregator,
+    dmarc: DmarcAggregator,
+    bind: BTreeMap<String, IpAddr>,
+    inputs: Vec<InputSummary>,
+    diagnostics: Vec<Diagnostic>,
+    current: Option<Current>,
+}
+
+#[derive(Debug)]
+struct Current {
+    name: String,
+    reference: Date,
+    stage: Stage,
+    bytes: u64,
+    stats: LogStats,
+    line_diags: LineDiagnostics,
+    reports: ReportCounts,
+    diagnostics: Vec<Diagnostic>,
+}
+
+struct InputSink<'a> {
+    name: &'a str,
+    reference: Date,
+    config: &'a Config,
+    delivery: &'a mut DeliveryAggregator,
+    dmarc: &'a mut DmarcAggregator,
+    bind: &'a mut BTreeMap<String, IpAddr>,
+    stats: &'a mut LogStats,
+    line_diags: &'a mut LineDiagnostics,
+    reports: &'a mut ReportCounts,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Sink for InputSink<'_> {
+    fn line(&mut self, line: Line<'_>, line_no: u64) {
+        self.delivery.line(
+            line.bytes,
+            line.truncated,
+            line_no,
+            self.reference,
+            self.stats,
+            self.line_diags,
+        );
+    }
+
+    fn blob(&mut self, bytes: &[u8]) {
+        for item in dmarc::read_blob(self.name, bytes, &self.config.limits) {
+            match &item {
+                Item::Aggregate(_) => self.reports.aggregate += 1,
+                Item::Failure { .. } => self.reports.failure += 1,
+                Item::SmtpTls { .. } => self.reports.smtp_tls += 1,
+                Item::Diagnostic(d) => {
+                    if d.level == Level::Error {
+                        self.reports.errors += 1;
+                    }
+                }
+            }
+            self.dmarc.add(self.name, item);
+        }
+    }
+
+    fn postfix_config(&mut self, text: &str) {
+        let found = mastercf::bind_addresses(text);
+        if found.is_empty() {
+            self.diagnostic(
+                Level::Info,
+                "postfix.config_without_bind_address",
+                Position::default(),
+                "postfix configuration names no smtp_bind_address".to_owned(),
+            );
+        }
+        for (service, ip) in found {
+            self.bind.entry(service).or_insert(ip);
+        }
+    }
+
+    fn diagnostic(&mut self, level: Level, code: &str, position: Position, message: String) {
+        self.diagnostics
+            .push(Diagnostic::new(level, code, self.name, position, message));
+    }
+}
+
+impl Analyzer {
+    /// An analyzer for `config` (rules compiled once).
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        Ok(Self {
+            delivery: DeliveryAggregator::new(&config)?,
+            dmarc: DmarcAggregator::default(),
+            bind: BTreeMap::new(),
+            inputs: Vec::new(),
+            diagnostics: Vec::new(),
+            current: None,
+            config,
+        })
+    }
+
+    /// Starts an input named `name`. `reference_date` bounds year-less syslog stamps (the
+    /// CLI passes the file's modification date, the page `File.lastModified`); the
+    /// configuration's `time.reference_date` wins when set. An input still open is ended first.
+    pub fn begin_input(&mut self, name: &str, reference_date: Date) {
+        self.end_input();
+        self.current = Some(Current {
+            name: name.to_owned(),
+            reference: self.config.time.reference_date.unwrap_or(reference_date),
+            stage: Stage::new(),
+            bytes: 0,
+            stats: LogStats::default(),
+            line_diags: LineDiagnostics::default(),
+            reports: ReportCounts::default(),
+            diagnostics: Vec::new(),
+        });
+    }
+
+    /// Pushes the next bytes of the current input (any chunk size). Ignored when no input is open.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let Some(cur) = self.current.as_mut() else {
+            return;
+        };
+        cur.bytes += chunk.len() as u64;
+        let mut stage = std::mem::replace(&mut cur.stage, Stage::new());
+        let mut sink = InputSink {
+            name: &cur.name,
+            reference: cur.reference,
+            config: &self.config,
+            delivery: &mut self.delivery,
+            dmarc: &mut self.dmarc,
+            bind: &mut self.bind,
+            stats: &mut cur.stats,
+            line_diags: &mut cur.line_diags,
+            reports: &mut cur.reports,
+            diagnostics: &mut cur.diagnostics,
+        };
+        stage.push(chunk, 0, &self.config.limits, &mut sink);
+        cur.stage = stage;
+    }
+
+    /// Ends the current input (no-op when none is open).
+    pub fn end_input(&mut self) {
+        let Some(mut cur) = self.current.take() else {
+            return;
+        };
+        let mut sink = InputSink {
+            name: &cur.name,
+            reference: cur.reference,
+            config: &self.config,
+            delivery: &mut self.delivery,
+            dmarc: &mut self.dmarc,
+            bind: &mut self.bind,
+            stats: &mut cur.stats,
+            line_diags: &mut cur.line_diags,
+            reports: &mut cur.reports,
+            diagnostics: &mut cur.diagnostics,
+        };
+        cur.stage.finish(0, &self.config.limits, &mut sink);
+        let kind = cur.stage.kind();
+        let is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
+        if is_log {
+            self.delivery.add_stats(&cur.stats);
+            cur.diagnostics.extend(aggregate::line_diagnostics(
+                &cur.name,
+                &cur.line_diags,
+                &cur.stats,
+            ));
+            if cur.stats.status_lines == 0 && cur.stats.lines > 0 {
+                cur.diagnostics.push(Diagnostic::new(
+                    Level::Info,
+                    "input.no_delivery_lines",
+                    &cur.name,
+                    Position::default(),
+                    format!("no delivery lines among {} lines", cur.stats.lines),
+                ));
+            }
+        }
+        self.diagnostics.append(&mut cur.diagnostics);
+        self.inputs.push(InputSummary {
+            name: cur.name,
+            kind,
+            bytes: cur.bytes,
+            reference_date: cur.reference,
+            log: is_log.then_some(cur.stats),
+            reports: matches!(kind, InputKind::Reports).then_some(cur.reports),
+        });
+    }
+
+    /// Ends any open input and builds the findings.
+    pub fn finish(mut self) -> Findings {
+        self.end_input();
+        let delivery = self.delivery.finish(&self.config, &self.bind);
+        let (dmarc, mut dmarc_diagnostics) = self.dmarc.finish(&self.config);
+        let mut verdicts = verdict::delivery_verdicts(&delivery, &self.config.thresholds);
+        verdicts.extend(verdict::dmarc_verdicts(&dmarc, &self.config.thresholds));
+        verdict::sort(&mut verdicts);
+        self.diagnostics.append(&mut dmarc_diagnostics);
+        Findings {
+            schema_version: SCHEMA_VERSION,
+            generator: concat!("mailrep ", env!("CARGO_PKG_VERSION")).to_owned(),
+            inputs: self.inputs,
+            delivery,
+            dmarc,
+            verdicts,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    /// Convenience: analyses whole in-memory inputs `(name, bytes)` with one reference date.
+    pub fn analyze(
+        config: Config,
+        inputs: &[(&str, &[u8])],
+        reference_date: Date,
+    ) -> Result<Findings, ConfigError> {
+        let mut a = Analyzer::new(config)?;
+        for (name, bytes) in inputs {
+            a.begin_input(name, reference_date);
+            a.push(bytes);
+            a.end_input();
+        }
+        Ok(a.finish())
+    }
+}

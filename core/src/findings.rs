@@ -1,0 +1,67 @@
+//! The findings: everything one analysis produced, in one versioned, serde-serializable schema.
+//!
+//! The same JSON comes from `mailrep analyze --format json` and from the page for the same
+//! inputs and configuration. Fields only grow; a rename bumps [`SCHEMA_VERSION`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::dmarc::DmarcFindings;
+use crate::input::InputKind;
+use crate::postfix::aggregate::{DeliveryFindings, LogStats};
+use crate::verdict::Verdict;
+
+/// Version of the findings schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one analysis produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    /// Schema version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// `mailrep <version>` of the core that produced the findings.
+    pub generator: String,
+    /// Inputs in the order they were given.
+    pub inputs: Vec<InputSummary>,
+    /// Postfix delivery aggregates.
+    pub delivery: DeliveryFindings,
+    /// DMARC aggregates.
+    pub dmarc: DmarcFindings,
+    /// Verdicts, most severe first.
+    pub verdicts: Vec<Verdict>,
+    /// Problems with the inputs (which input, where, why).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Counts of what a report input contained.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCounts {
+    /// DMARC aggregate reports read (duplicates included).
+    pub aggregate: u64,
+    /// DMARC failure (ruf) reports recognised.
+    pub failure: u64,
+    /// SMTP TLS reports recognised.
+    pub smtp_tls: u64,
+    /// Members or messages that were not reports, or could not be read.
+    pub errors: u64,
+}
+
+/// One input as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// Name as the caller gave it (path, `-`, dropped file name).
+    pub name: String,
+    /// What it turned out to be, by content.
+    pub kind: InputKind,
+    /// Bytes read (compressed size for compressed inputs).
+    pub bytes: u64,
+    /// Reference date used for year-less syslog stamps.
+    pub reference_date: Date,
+    /// Log counters, for logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogStats>,
+    /// Report counts, for report inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reports: Option<ReportCounts>,
+}

@@ -1,0 +1,120 @@
+//! Splitting a byte stream into lines, chunk-invariantly, with a bound on line length.
+
+/// Accumulates pushed bytes and hands out complete lines (without `\n`; a trailing `\r` is
+/// removed). Lines longer than `max_line` bytes are cut to that length and flagged.
+///
+/// The lines handed out, and their flags, depend only on the concatenated bytes, never on how
+/// they were chunked.
+#[derive(Debug)]
+pub(crate) struct LineSplitter {
+    carry: Vec<u8>,
+    /// The current line exceeded the limit: drop bytes until the next `\n`.
+    overlong: bool,
+    max_line: usize,
+}
+
+/// One line and whether it was cut at the length limit.
+pub(crate) struct Line<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) truncated: bool,
+}
+
+impl LineSplitter {
+    pub(crate) fn new(max_line: usize) -> Self {
+        Self {
+            carry: Vec::new(),
+            overlong: false,
+            max_line: max_line.max(1),
+        }
+    }
+
+    /// Feeds `chunk`, calling `f` for every line it completes.
+    pub(crate) fn push(&mut self, mut chunk: &[u8], f: &mut impl FnMut(Line<'_>)) {
+        while !chunk.is_empty() {
+            let newline = memchr::memchr(b'\n', chunk);
+            let (part, rest, ends) = match newline {
+                Some(i) => (&chunk[..i], &chunk[i + 1..], true),
+                None => (chunk, &[][..], false),
+            };
+            chunk = rest;
+            if self.carry.is_empty() && !self.overlong && ends {
+                if part.len() <= self.max_line {
+                    f(Line {
+                        bytes: strip_cr(part),
+                        truncated: false,
+                    });
+                } else {
+                    f(Line {
+                        bytes: &part[..self.max_line],
+                        truncated: true,
+                    });
+                }
+                continue;
+            }
+            if !self.overlong {
+                let room = self.max_line - self.carry.len();
+                if part.len() <= room {
+                    self.carry.extend_from_slice(part);
+                } else {
+                    self.carry.extend_from_slice(&part[..room]);
+                    self.overlong = true;
+                }
+            }
+            if ends {
+                self.emit_carry(f);
+            }
+        }
+    }
+
+    /// Ends the stream: a last line without `\n` is handed out.
+    pub(crate) fn finish(&mut self, f: &mut impl FnMut(Line<'_>)) {
+        if !self.carry.is_empty() || self.overlong {
+            self.emit_carry(f);
+        }
+    }
+
+    fn emit_carry(&mut self, f: &mut impl FnMut(Line<'_>)) {
+        let truncated = self.overlong;
+        let bytes = if truncated {
+            &self.carry[..]
+        } else {
+            strip_cr(&self.carry)
+        };
+        f(Line { bytes, truncated });
+        self.carry.clear();
+        self.overlong = false;
+    }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(data: &[u8], chunk: usize, max: usize) -> Vec<(Vec<u8>, bool)> {
+        let mut s = LineSplitter::new(max);
+        let mut out = Vec::new();
+        let mut f = |l: Line<'_>| out.push((l.bytes.to_vec(), l.truncated));
+        for c in data.chunks(chunk.max(1)) {
+            s.push(c, &mut f);
+        }
+        s.finish(&mut f);
+        out
+    }
+
+    #[test]
+    fn chunking_does_not_change_lines() {
+        let data = b"alpha\r\nbeta\n\na-very-long-line-indeed\nlast";
+        let whole = split(data, data.len(), 10);
+        assert_eq!(whole[0], (b"alpha".to_vec(), false));
+        assert_eq!(whole[2], (b"".to_vec(), false));
+        assert_eq!(whole[3], (b"a-very-lon".to_vec(), true));
+        assert_eq!(whole[4], (b"last".to_vec(), false));
+        for n in 1..data.len() {
+            assert_eq!(split(data, n, 10), whole, "chunk size {n}");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! String interning for hot-loop keys (hosts, services, providers, reason codes).
+
+use rustc_hash::FxHashMap;
+
+/// Maps strings to dense `u32` ids and back. Ids are assigned in first-seen order, which is
+/// deterministic for a given byte sequence.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    pub(crate) fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |s| s)
+    }
+}
