@@ -235,6 +235,38 @@ impl Analyzer {
         }
     }
 
+    /// Records an input that could not be read at all (missing file, permission denied): an
+    /// error diagnostic and an `unknown` entry in `inputs[]`; the other inputs are unaffected.
+    pub fn input_error(&mut self, name: &str, reference_date: Date, message: &str) {
+        self.end_input();
+        self.diagnostics.push(Diagnostic::new(
+            Level::Error,
+            "input.unreadable",
+            name,
+            Position::default(),
+            message.to_owned(),
+        ));
+        self.inputs.push(InputSummary {
+            name: name.to_owned(),
+            kind: InputKind::Unknown,
+            bytes: 0,
+            reference_date,
+            log: None,
+            reports: None,
+        });
+    }
+
+    /// Explains one log line (see [`aggregate::Explanation`]); `None` for lines that are not
+    /// delivery lines.
+    pub fn explain_line(
+        &self,
+        line: &[u8],
+        reference_date: Date,
+    ) -> Option<aggregate::Explanation> {
+        let reference = self.config.time.reference_date.unwrap_or(reference_date);
+        self.delivery.explain(line, reference, &self.config)
+    }
+
     /// Convenience: analyses whole in-memory inputs `(name, bytes)` with one reference date.
     pub fn analyze(
         config: Config,

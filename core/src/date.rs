@@ -51,6 +51,13 @@ impl Date {
         civil_from_days(self.days_since_epoch() + n)
     }
 
+    /// The reference date for an input last modified at `unix_seconds` (UTC): the next UTC
+    /// day, so a log written in any time zone east of UTC keeps its last local date. Both the
+    /// CLI (file mtime) and the page (`File.lastModified`) use this rule.
+    pub fn reference_for_mtime(unix_seconds: i64) -> Self {
+        Self::from_unix(unix_seconds, 0).add_days(1)
+    }
+
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<Self> {
         let b = s.as_bytes();

@@ -34,6 +34,26 @@ pub struct Findings {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Findings {
+    /// The findings as pretty-printed JSON (two-space indent, trailing newline): the exact
+    /// bytes `mailrep analyze --format json` writes and the page exports.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Reads findings JSON back (a findings file dropped on the page).
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The most severe verdict, if any.
+    pub fn worst_severity(&self) -> Option<crate::verdict::Severity> {
+        self.verdicts.iter().map(|v| v.severity).min()
+    }
+}
+
 /// Counts of what a report input contained.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportCounts {

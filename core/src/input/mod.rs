@@ -302,3 +302,9 @@ impl GzipLayer {
         }
     }
 }
+
+/// A blocking reader that gunzips (multi-member) `r`: for front ends that need decoded log
+/// lines one by one (`mailrep explain`).
+pub fn gzip_reader<R: std::io::Read>(r: R) -> impl std::io::Read {
+    flate2::read::MultiGzDecoder::new(r)
+}

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::Outcome;
 use super::classify::template;
 use super::classify::{Classifier, ClassifyCache};
-use super::delivery::{self, Relay, Status};
-use super::line::{self, Stamp};
+use super::delivery::{self, Delivery, Relay, Status};
+use super::line::{self, LogLine, Stamp};
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level, Position};
@@ -320,6 +320,79 @@ fn domain_matches(name: &str, pattern: &str) -> bool {
         && (start == 0 || name.as_bytes()[start - 1] == b'.')
 }
 
+/// Reason code of attributed `status=expired` lines.
+const EXPIRED_REASON: &str = "expired";
+/// Rule id of attributed `status=expired` lines.
+const EXPIRED_RULE: &str = "postfix.expired";
+
+enum Examined<'a> {
+    NotDelivery,
+    Unparsed(&'static str),
+    Skipped(&'static str),
+    Expired(Date),
+    Egress {
+        date: Date,
+        service: &'a str,
+        provider: &'static str,
+    },
+}
+
+fn is_delivery_program(program: &str) -> bool {
+    matches!(
+        program,
+        "smtp" | "lmtp" | "error" | "retry" | "local" | "virtual" | "pipe" | "discard"
+    )
+}
+
+fn stamp_date(stamp: Stamp, reference: Date, utc_offset: i32) -> Option<Date> {
+    match stamp {
+        Stamp::NoYear { month, day, .. } => Date::infer_year(month, day, reference),
+        Stamp::Dated { date, .. } => Some(date),
+        Stamp::UnixMicros(us) => Some(Date::from_unix(us.div_euclid(1_000_000), utc_offset)),
+    }
+}
+
+/// How `mailrep explain` shows one delivery line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Date as inferred (year-less stamps use the reference date).
+    pub date: Option<Date>,
+    /// Syslog host.
+    pub host: String,
+    /// Postfix service.
+    pub service: String,
+    /// Queue id.
+    pub queue_id: String,
+    /// Recipient.
+    pub to: Option<String>,
+    /// `relay=` as logged.
+    pub relay: String,
+    /// `dsn=` value.
+    pub dsn: Option<String>,
+    /// `status=` value.
+    pub status: String,
+    /// RFC 5321 reply code of the quoted reply.
+    pub reply_code: Option<u16>,
+    /// RFC 3463 enhanced status code of the quoted reply.
+    pub enhanced_status_code: Option<String>,
+    /// Quoted reply text.
+    pub reply: Option<String>,
+    /// True when the line counts as an egress delivery attempt.
+    pub counted: bool,
+    /// Why it does not count, when it does not.
+    pub skipped: Option<String>,
+    /// Mailbox provider.
+    pub provider: Option<String>,
+    /// Outcome class.
+    pub outcome: Option<Outcome>,
+    /// Reason code.
+    pub reason_code: Option<String>,
+    /// Rule that decided.
+    pub rule: Option<String>,
+    /// Sending IP from the configuration or the reply (a `master.cf` input is not consulted).
+    pub sending_ip: Option<String>,
+}
+
 /// Accumulates delivery attempts over all log inputs.
 #[derive(Debug)]
 pub struct DeliveryAggregator {
@@ -377,6 +450,53 @@ impl DeliveryAggregator {
         })
     }
 
+    /// Decides what a parsed delivery line is: not egress (and why), or an egress attempt with
+    /// its date, provider and the host used to name it. Shared by counting and `explain`.
+    fn examine<'a>(
+        &self,
+        log_line: &'a LogLine<'a>,
+        d: &Delivery<'a>,
+        reference: Date,
+    ) -> Examined<'a> {
+        let Some(date) = stamp_date(log_line.stamp, reference, self.utc_offset) else {
+            return Examined::Unparsed("impossible date");
+        };
+        if d.status == Status::Other {
+            return Examined::NotDelivery;
+        }
+        if d.status == Status::Expired {
+            return Examined::Expired(date);
+        }
+        let program = log_line.program();
+        if !is_delivery_program(program) {
+            return Examined::NotDelivery;
+        }
+        let service = log_line.service();
+        if !self.egress.service(service, program) {
+            return Examined::Skipped("service not outbound");
+        }
+        let (mx_host, internal) = match d.relay {
+            Relay::Host { name, addr, .. } => (Some(name), self.egress.internal_relay(name, addr)),
+            Relay::None => (d.connect_host.or(d.reply.and_then(|r| r.host)), false),
+            Relay::Other(_) => (None, true),
+        };
+        if internal {
+            return Examined::Skipped("internal relay");
+        }
+        let domain = d.to.and_then(|t| t.rsplit_once('@')).map(|(_, dom)| dom);
+        if domain.is_some_and(|dom| self.egress.skip_domain(dom)) {
+            return Examined::Skipped("recipient domain skipped");
+        }
+        let provider = self
+            .classifier
+            .provider(mx_host, domain, d.reply.map(|r| r.text));
+        Examined::Egress {
+            date,
+            service,
+            provider,
+        }
+    }
+
     /// Handles one log line (without terminator). `line_no` is 1-based; `reference` is the
     /// date no year-less stamp may exceed.
     pub fn line(
@@ -407,15 +527,11 @@ impl DeliveryAggregator {
             return;
         };
         let program = log_line.program();
-        let delivering = matches!(
-            program,
-            "smtp" | "lmtp" | "error" | "retry" | "local" | "virtual" | "pipe" | "discard"
-        );
-        if !delivering && program != "qmgr" {
+        if !is_delivery_program(program) && program != "qmgr" {
             return;
         }
         let Some(d) = delivery::parse(&log_line.message) else {
-            if delivering && log_line.message.contains(", status=") {
+            if is_delivery_program(program) && log_line.message.contains(", status=") {
                 stats.unparsed += 1;
                 diags
                     .unparsed
@@ -423,66 +539,50 @@ impl DeliveryAggregator {
             }
             return;
         };
-        let date = match log_line.stamp {
-            Stamp::NoYear { month, day, .. } => Date::infer_year(month, day, reference),
-            Stamp::Dated { date, .. } => Some(date),
-            Stamp::UnixMicros(us) => {
-                Some(Date::from_unix(us.div_euclid(1_000_000), self.utc_offset))
-            }
-        };
-        let Some(date) = date else {
-            stats.unparsed += 1;
-            diags
-                .unparsed
-                .get_or_insert((line_no, "impossible date".to_owned()));
-            return;
-        };
         let host = self.hosts.id(&log_line.host);
-        match d.status {
-            Status::Other => return,
-            Status::Expired => {
-                let key = (host, Box::<str>::from(d.queue_id));
-                let Some(info) = self.queue.get(&key).copied() else {
+        let (date, service_name, provider_name) = match self.examine(&log_line, &d, reference) {
+            Examined::NotDelivery => return,
+            Examined::Unparsed(why) => {
+                stats.unparsed += 1;
+                diags.unparsed.get_or_insert((line_no, why.to_owned()));
+                return;
+            }
+            Examined::Skipped(_) => {
+                stats.skipped += 1;
+                return;
+            }
+            Examined::Expired(date) => {
+                let Some(info) = self
+                    .queue
+                    .get(&(host, Box::<str>::from(d.queue_id)))
+                    .copied()
+                else {
                     stats.expired_unattributed += 1;
                     return;
                 };
                 stats.expired += 1;
                 note_date(stats, date);
-                let reason = self.reasons.id("expired");
-                let rule = self.rules.id("postfix.expired");
-                let bucket_key = BucketKey {
+                let key = BucketKey {
                     date,
                     host,
                     service: info.service,
                     reply_ip: info.reply_ip,
                     provider: info.provider,
                     outcome: Outcome::DeferredOther,
-                    reason,
+                    reason: self.reasons.id(EXPIRED_REASON),
                 };
-                self.bump(bucket_key, 0, 1, rule, d.detail, diags);
+                let rule = self.rules.id(EXPIRED_RULE);
+                self.bump(key, 0, 1, rule, d.detail, diags);
                 return;
             }
-            _ => {}
-        }
-        let service_name = log_line.service();
-        if !delivering || !self.egress.service(service_name, program) {
-            stats.skipped += 1;
-            return;
-        }
-        let (mx_host, internal) = match d.relay {
-            Relay::Host { name, addr, .. } => (Some(name), self.egress.internal_relay(name, addr)),
-            Relay::None => (d.connect_host.or(d.reply.and_then(|r| r.host)), false),
-            Relay::Other(_) => (None, true),
+            Examined::Egress {
+                date,
+                service,
+                provider,
+            } => (date, service, provider),
         };
-        let domain = d.to.and_then(|t| t.rsplit_once('@')).map(|(_, dom)| dom);
-        if internal || domain.is_some_and(|dom| self.egress.skip_domain(dom)) {
-            stats.skipped += 1;
-            return;
-        }
         stats.attempts += 1;
         note_date(stats, date);
-        let reply_text = d.reply.map(|r| r.text);
-        let provider_name = self.classifier.provider(mx_host, domain, reply_text);
         let provider = self.providers.id(provider_name);
         let class = self.cache.classify(&self.classifier, &d, provider_name);
         let outcome = class.outcome;
@@ -491,6 +591,7 @@ impl DeliveryAggregator {
         let unclassified =
             !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
         let service = self.services.id(service_name);
+        let reply_text = d.reply.map(|r| r.text);
         let reply_ip = if self.egress.ip_from_reply {
             reply_text.and_then(quoted_sending_ip)
         } else {
@@ -522,13 +623,12 @@ impl DeliveryAggregator {
             );
         }
         if unclassified {
-            let template = template(sample);
-            let k = (provider, outcome, template.into_boxed_str());
-            let seq = self.seq;
+            let k = (provider, outcome, template(sample).into_boxed_str());
             if let Some(u) = self.unclassified.get_mut(&k) {
                 u.attempts += 1;
             } else if self.unclassified.len() < self.max_unclassified {
                 self.seq += 1;
+                let seq = self.seq;
                 self.unclassified.insert(
                     k,
                     Unclassified {
@@ -539,6 +639,66 @@ impl DeliveryAggregator {
                 );
             }
         }
+    }
+
+    /// Explains one log line: how it was parsed and classified, or why it was not counted.
+    /// `None` for lines that are not delivery lines at all.
+    pub fn explain(&self, raw: &[u8], reference: Date, config: &Config) -> Option<Explanation> {
+        let text = String::from_utf8_lossy(raw);
+        let log_line = line::parse(&text).ok()?;
+        let d = delivery::parse(&log_line.message)?;
+        let mut e = Explanation {
+            date: stamp_date(log_line.stamp, reference, self.utc_offset),
+            host: log_line.host.to_string(),
+            service: log_line.service().to_owned(),
+            queue_id: d.queue_id.to_owned(),
+            to: d.to.map(str::to_owned),
+            relay: match d.relay {
+                Relay::None => "none".to_owned(),
+                Relay::Host { name, addr, port } => match port {
+                    Some(p) => format!("{name}[{addr}]:{p}"),
+                    None => format!("{name}[{addr}]"),
+                },
+                Relay::Other(o) => o.to_owned(),
+            },
+            dsn: d.dsn.map(str::to_owned),
+            status: format!("{:?}", d.status).to_lowercase(),
+            reply_code: d.reply.and_then(|r| r.code),
+            enhanced_status_code: d.reply.and_then(|r| r.enhanced).map(str::to_owned),
+            reply: d.reply.map(|r| r.text.to_owned()),
+            counted: false,
+            skipped: None,
+            provider: None,
+            outcome: None,
+            reason_code: None,
+            rule: None,
+            sending_ip: None,
+        };
+        match self.examine(&log_line, &d, reference) {
+            Examined::NotDelivery => return None,
+            Examined::Unparsed(why) | Examined::Skipped(why) => e.skipped = Some(why.to_owned()),
+            Examined::Expired(_) => {
+                e.skipped = Some("expired: counted as a final outcome of its queue id".to_owned());
+            }
+            Examined::Egress {
+                service, provider, ..
+            } => {
+                let class = self.classifier.classify(&d, provider);
+                e.counted = true;
+                e.provider = Some(provider.to_owned());
+                e.outcome = Some(class.outcome);
+                e.reason_code = Some(class.reason_code);
+                e.rule = Some(class.rule);
+                e.sending_ip = config
+                    .egress
+                    .sending_ips
+                    .get(service)
+                    .copied()
+                    .or_else(|| d.reply.and_then(|r| quoted_sending_ip(r.text)))
+                    .map(|ip| ip.to_string());
+            }
+        }
+        Some(e)
     }
 
     fn bump(

@@ -1,0 +1,347 @@
+//! `--format text`: the human report, problems first (research/ux.md §4.1).
+//!
+//! Every string that came from a log or report goes through [`clean`]: control characters
+//! (terminal escape sequences included) are replaced, so a hostile reply cannot drive the
+//! terminal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use mailrep_core::findings::InputSummary;
+use mailrep_core::input::InputKind;
+use mailrep_core::postfix::Outcome;
+use mailrep_core::verdict::{provider_label, thousands};
+use mailrep_core::{Findings, Level, Severity};
+
+use super::table::Table;
+
+/// Replaces control characters with `?` and caps the length at `max` characters (adding `…`).
+pub(crate) fn clean(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max + 3));
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { '?' } else { c });
+    }
+    out
+}
+
+fn pct(p: f64) -> String {
+    format!("{p:.1}%")
+}
+
+/// Renders the report.
+pub(crate) fn render(f: &Findings, detail: usize) -> String {
+    let mut out = String::new();
+    header(&mut out, f);
+    verdicts(&mut out, f);
+    providers(&mut out, f);
+    sending_ips(&mut out, f);
+    per_day(&mut out, f);
+    replies(&mut out, f, detail);
+    dmarc(&mut out, f, detail);
+    quality(&mut out, f, detail);
+    out
+}
+
+fn header(out: &mut String, f: &Findings) {
+    let s = &f.delivery.stats;
+    let range = match (s.first_date, s.last_date) {
+        (Some(a), Some(b)) if a == b => format!(" · {a}"),
+        (Some(a), Some(b)) => format!(" · {a}..{b}"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "mailrep report{range}");
+    for (i, input) in f.inputs.iter().enumerate() {
+        let label = if i == 0 { "Inputs" } else { "" };
+        let _ = writeln!(out, "{label:<9} {}", describe_input(input));
+    }
+    out.push('\n');
+}
+
+fn describe_input(i: &InputSummary) -> String {
+    let name = clean(&i.name, 80);
+    match (&i.log, &i.reports) {
+        (Some(l), _) => format!(
+            "{name} ({}, {} lines, {} delivery attempts, {} unparsed)",
+            if i.kind == InputKind::PostfixLogGzip {
+                "postfix log, gzip"
+            } else {
+                "postfix log"
+            },
+            thousands(l.lines),
+            thousands(l.attempts),
+            thousands(l.unparsed)
+        ),
+        (None, Some(r)) => {
+            let mut parts = vec![format!("{} aggregate", r.aggregate)];
+            if r.failure > 0 {
+                parts.push(format!("{} failure", r.failure));
+            }
+            if r.smtp_tls > 0 {
+                parts.push(format!("{} TLS", r.smtp_tls));
+            }
+            if r.errors > 0 {
+                parts.push(format!("{} unreadable", r.errors));
+            }
+            format!("{name} (reports: {})", parts.join(", "))
+        }
+        (None, None) => format!(
+            "{name} ({})",
+            match i.kind {
+                InputKind::PostfixConfig => "postfix configuration",
+                _ => "not analysed",
+            }
+        ),
+    }
+}
+
+fn verdicts(out: &mut String, f: &Findings) {
+    let crit = f
+        .verdicts
+        .iter()
+        .filter(|v| v.severity == Severity::Critical)
+        .count();
+    let warn = f
+        .verdicts
+        .iter()
+        .filter(|v| v.severity == Severity::Warning)
+        .count();
+    let _ = writeln!(out, "VERDICTS ({crit} critical, {warn} warning)");
+    if f.verdicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "OK    no verdict: every provider and DMARC source within thresholds"
+        );
+    }
+    for v in &f.verdicts {
+        let tag = match v.severity {
+            Severity::Critical => "CRIT",
+            Severity::Warning => "WARN",
+            Severity::Info => "INFO",
+        };
+        let _ = writeln!(out, "{tag}  {}", clean(&v.message, 300));
+        for e in &v.evidence {
+            let _ = writeln!(out, "      {}", clean(e, 200));
+        }
+    }
+    out.push('\n');
+}
+
+fn outcome_cells(outcomes: &BTreeMap<Outcome, f64>) -> Vec<String> {
+    Outcome::ALL
+        .iter()
+        .map(|o| pct(outcomes.get(o).copied().unwrap_or(0.0)))
+        .collect()
+}
+
+const OUTCOME_HEADER: [&str; 8] = [
+    "accepted",
+    "throttled",
+    "deferred",
+    "rep.rej",
+    "content",
+    "rcpt.rej",
+    "auth.rej",
+    "other.rej",
+];
+
+fn providers(out: &mut String, f: &Findings) {
+    if f.delivery.provider_totals.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "OUTCOMES BY PROVIDER (delivery attempts; % of row)");
+    let mut header = vec!["provider", "attempts"];
+    header.extend(OUTCOME_HEADER);
+    let mut t = Table::new(&header, 1);
+    for p in &f.delivery.provider_totals {
+        let mut row = vec![provider_label(&p.provider), thousands(p.counts.attempts)];
+        row.extend(outcome_cells(&p.counts.percent));
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+}
+
+fn sending_ips(out: &mut String, f: &Findings) {
+    if f.delivery.sending_ips.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "OUTCOMES BY SENDING IP");
+    let mut header = vec!["sending ip", "services", "attempts"];
+    header.extend(OUTCOME_HEADER);
+    let mut t = Table::new(&header, 2);
+    for ip in &f.delivery.sending_ips {
+        let name = if ip.sending_ip.is_empty() {
+            "unknown".to_owned()
+        } else {
+            ip.sending_ip.clone()
+        };
+        let mut row = vec![
+            name,
+            clean(&ip.services.join(","), 40),
+            thousands(ip.counts.attempts),
+        ];
+        row.extend(outcome_cells(&ip.counts.percent));
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+}
+
+fn per_day(out: &mut String, f: &Findings) {
+    let mut dates: Vec<_> = f.delivery.providers.iter().map(|p| p.date).collect();
+    dates.sort();
+    dates.dedup();
+    if dates.len() < 2 {
+        return;
+    }
+    let shown: Vec<_> = dates.iter().rev().take(8).rev().copied().collect();
+    let _ = writeln!(
+        out,
+        "PER DAY (accepted % of attempts, last {} days)",
+        shown.len()
+    );
+    let mut header = vec!["provider".to_owned()];
+    header.extend(shown.iter().map(|d| format!("{:02}-{:02}", d.month, d.day)));
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = Table::new(&header_refs, 1);
+    for p in f.delivery.provider_totals.iter().take(10) {
+        let mut row = vec![provider_label(&p.provider)];
+        for d in &shown {
+            let cell = f
+                .delivery
+                .providers
+                .iter()
+                .find(|x| x.date == *d && x.provider == p.provider)
+                .map_or_else(
+                    || "-".to_owned(),
+                    |x| {
+                        format!(
+                            "{:.0}",
+                            x.counts
+                                .percent
+                                .get(&Outcome::Accepted)
+                                .copied()
+                                .unwrap_or(0.0)
+                        )
+                    },
+                );
+            row.push(cell);
+        }
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    out.push('\n');
+}
+
+fn replies(out: &mut String, f: &Findings, detail: usize) {
+    let mut by_outcome: BTreeMap<Outcome, Vec<_>> = BTreeMap::new();
+    for r in &f.delivery.replies {
+        if r.outcome != Outcome::Accepted {
+            by_outcome.entry(r.outcome).or_default().push(r);
+        }
+    }
+    if !by_outcome.is_empty() {
+        let _ = writeln!(out, "REPLY TEXTS BY OUTCOME (top {detail} each)");
+        for (outcome, rows) in by_outcome {
+            let total: u64 = rows.iter().map(|r| r.attempts).sum();
+            let _ = writeln!(out, "{outcome} ({})", thousands(total));
+            for r in rows.iter().take(detail) {
+                let code = if r.reason_code.is_empty() {
+                    "-"
+                } else {
+                    &r.reason_code
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:>9}  {:<14} {:<11} {}",
+                    thousands(r.attempts),
+                    clean(code, 14),
+                    provider_label(&r.provider),
+                    clean(&r.sample_reply, 160)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    if !f.delivery.unclassified.is_empty() {
+        let _ = writeln!(
+            out,
+            "UNCLASSIFIED REPLIES (top {detail}; improve the rules with [rules] in mailrep.toml)"
+        );
+        for u in f.delivery.unclassified.iter().take(detail) {
+            let _ = writeln!(
+                out,
+                "  {:>9}  {:<14} {:<11} {}",
+                thousands(u.attempts),
+                u.outcome.as_str(),
+                provider_label(&u.provider),
+                clean(&u.sample_reply, 160)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn dmarc(out: &mut String, f: &Findings, detail: usize) {
+    let _ = (out, f, detail);
+}
+
+fn quality(out: &mut String, f: &Findings, detail: usize) {
+    let s = &f.delivery.stats;
+    let _ = writeln!(out, "DATA QUALITY");
+    if s.lines > 0 {
+        let _ = writeln!(
+            out,
+            "  {} log lines, {} delivery lines: {} egress attempts, {} not egress, {} unparsed, {} expired ({} unattributed)",
+            thousands(s.lines),
+            thousands(s.status_lines),
+            thousands(s.attempts),
+            thousands(s.skipped),
+            thousands(s.unparsed),
+            thousands(s.expired),
+            thousands(s.expired_unattributed)
+        );
+    }
+    let errors = f
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .count();
+    let _ = writeln!(
+        out,
+        "  {} diagnostics ({errors} errors)",
+        f.diagnostics.len()
+    );
+    for d in f.diagnostics.iter().take(detail.max(10)) {
+        let level = match d.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        };
+        let mut at = String::new();
+        if let Some(m) = &d.position.member {
+            let _ = write!(at, " [{}]", clean(m, 60));
+        }
+        if let Some(l) = d.position.line {
+            let _ = write!(at, ":{l}");
+        }
+        let _ = writeln!(
+            out,
+            "  {level:<7} {}{at}: {} ({})",
+            clean(&d.input, 80),
+            clean(&d.message, 200),
+            d.code
+        );
+    }
+    if f.diagnostics.len() > detail.max(10) {
+        let _ = writeln!(
+            out,
+            "  … {} more (see --format json)",
+            f.diagnostics.len() - detail.max(10)
+        );
+    }
+}
