@@ -271,3 +271,31 @@ pub fn parse_offset(s: &str) -> Option<i32> {
     }
     Some(sign * (h * 3600 + m * 60))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_and_matches_defaults_where_it_says_so() {
+        let c = Config::from_toml(Config::example()).expect("example parses");
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!(c.limits, Limits::default());
+        assert_eq!(c.dmarc.forwarder_ptr_hints, DmarcConfig::default().forwarder_ptr_hints);
+        assert_eq!(c.egress.sending_ips.len(), 3);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key() {
+        let e = Config::from_toml("[thresholds]\nreputation_reject_percent = 5\n").unwrap_err();
+        assert!(e.to_string().contains("reputation_reject_percent"), "{e}");
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+01:00"), Some(3600));
+        assert_eq!(parse_offset("-0530"), Some(-19_800));
+        assert_eq!(parse_offset("Z"), Some(0));
+        assert_eq!(parse_offset("01:00"), None);
+    }
+}
