@@ -64,7 +64,10 @@ pub struct EgressConfig {
     /// Postfix SMTP client service (`…/smtp`) and `error`/`retry` pseudo-deliveries.
     pub services: Vec<String>,
     /// Service -> sending IP (`smtp_bind_address`). Keys are service names as in
-    /// [`crate::postfix::LogLine::service`]. Wins over `master.cf` inputs and reply-quoted IPs.
+    /// [`crate::postfix::LogLine::service`], or `host:service` for one syslog host (wins over
+    /// the plain service). Wins over `master.cf` inputs and reply-quoted IPs. Without an
+    /// entry, the IP the provider quotes in a reply is used; a (host, service) whose replies
+    /// only ever quote one IP is taken to send from it.
     pub sending_ips: BTreeMap<String, IpAddr>,
     /// Relay host names (exact or `.suffix`) and IP networks treated as internal: attempts to
     /// them are not egress (content filters, our own hubs). Loopback is always internal.

@@ -765,15 +765,30 @@ impl DeliveryAggregator {
         let mut ip_services: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
         let mut buckets: Vec<(BucketKey, Bucket)> = self.buckets.into_iter().collect();
         buckets.sort_by_key(|(_, b)| b.seq);
+        // IPs quoted in replies per (host, service): a service that only ever quotes one IP
+        // sends from it, also on the attempts whose reply quotes none (most accepted ones).
+        let mut quoted: BTreeMap<(u32, u32), std::collections::BTreeSet<IpAddr>> = BTreeMap::new();
+        for (k, _) in &buckets {
+            if let Some(ip) = k.reply_ip {
+                quoted.entry((k.host, k.service)).or_default().insert(ip);
+            }
+        }
         for (k, b) in buckets {
             let service = self.services.name(k.service);
+            let host = self.hosts.name(k.host);
+            let learned = quoted
+                .get(&(k.host, k.service))
+                .filter(|set| set.len() == 1)
+                .and_then(|set| set.first().copied());
             let ip = config
                 .egress
                 .sending_ips
-                .get(service)
+                .get(&format!("{host}:{service}"))
+                .or_else(|| config.egress.sending_ips.get(service))
                 .or_else(|| bind.get(service))
                 .copied()
                 .or(k.reply_ip)
+                .or(learned)
                 .map(|ip| ip.to_string())
                 .unwrap_or_default();
             ip_services
