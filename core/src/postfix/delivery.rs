@@ -124,7 +124,15 @@ pub fn parse(message: &str) -> Option<Delivery<'_>> {
 pub fn parse_reply(text: &str) -> Reply<'_> {
     let (body, command) = split_in_reply_to(text);
     let (code, enhanced) = reply_codes(body);
-    Reply { host: None, addr: None, code, enhanced, text: body, command, greeting: false }
+    Reply {
+        host: None,
+        addr: None,
+        code,
+        enhanced,
+        text: body,
+        command,
+        greeting: false,
+    }
 }
 
 /// Maps a `status=` value.
@@ -166,7 +174,9 @@ fn value_end(s: &str, from: usize) -> Option<usize> {
 
 /// Strips one pair of angle brackets.
 fn unbracket(v: &str) -> &str {
-    v.strip_prefix('<').and_then(|v| v.strip_suffix('>')).unwrap_or(v)
+    v.strip_prefix('<')
+        .and_then(|v| v.strip_suffix('>'))
+        .unwrap_or(v)
 }
 
 /// `to=` already consumed.
@@ -234,7 +244,10 @@ fn parse_expired<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
 /// truncated) or `, TEXT` (qmgr).
 fn status_and_detail(s: &str) -> (Status, &str) {
     let b = s.as_bytes();
-    let vend = b.iter().position(|&c| c == b' ' || c == b',').unwrap_or(b.len());
+    let vend = b
+        .iter()
+        .position(|&c| c == b' ' || c == b',')
+        .unwrap_or(b.len());
     let status = status_of(&s[..vend]);
     let rest = &s[vend..];
     let detail = if let Some(d) = rest.strip_prefix(" (") {
@@ -332,14 +345,14 @@ fn split_in_reply_to(text: &str) -> (&str, Option<&str>) {
     const OPEN: &str = "(in reply to ";
     const CLOSE: &str = " command)";
     let t = text.trim_end();
-    if t.ends_with(CLOSE) {
-        if let Some(p) = memchr::memmem::rfind(t.as_bytes(), OPEN.as_bytes()) {
-            let cmd_start = p + OPEN.len();
-            let cmd_end = t.len() - CLOSE.len();
-            if cmd_start <= cmd_end {
-                let body = t[..p].trim_end();
-                return (body, Some(&t[cmd_start..cmd_end]));
-            }
+    if t.ends_with(CLOSE)
+        && let Some(p) = memchr::memmem::rfind(t.as_bytes(), OPEN.as_bytes())
+    {
+        let cmd_start = p + OPEN.len();
+        let cmd_end = t.len() - CLOSE.len();
+        if cmd_start <= cmd_end {
+            let body = t[..p].trim_end();
+            return (body, Some(&t[cmd_start..cmd_end]));
         }
     }
     (text, None)
@@ -384,7 +397,9 @@ fn enhanced_code(s: &str) -> Option<&str> {
             i += 1;
         }
     }
-    if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.') {
+    if b.get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.')
+    {
         return None;
     }
     Some(&s[..i])
@@ -396,12 +411,16 @@ fn parse_relay(v: &str) -> Relay<'_> {
         return Relay::None;
     }
     let b = v.as_bytes();
-    if let Some(lb) = memchr::memchr(b'[', b) {
-        if let Some(p) = memchr::memchr(b']', &b[lb..]) {
-            let rb = lb + p;
-            let port = v[rb + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
-            return Relay::Host { name: &v[..lb], addr: &v[lb + 1..rb], port };
-        }
+    if let Some(lb) = memchr::memchr(b'[', b)
+        && let Some(p) = memchr::memchr(b']', &b[lb..])
+    {
+        let rb = lb + p;
+        let port = v[rb + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
+        return Relay::Host {
+            name: &v[..lb],
+            addr: &v[lb + 1..rb],
+            port,
+        };
     }
     Relay::Other(v)
 }
@@ -419,16 +438,28 @@ mod tests {
 
     #[test]
     fn sent_with_orig_to_and_conn_use() {
-        let d = ok("0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, relay=mail1.example.net[10.74.103.11]:25, conn_use=2, delay=11, delays=5.4/0.06/5.1/0.03, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)");
+        let d = ok(
+            "0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, relay=mail1.example.net[10.74.103.11]:25, conn_use=2, delay=11, delays=5.4/0.06/5.1/0.03, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)",
+        );
         assert_eq!(d.queue_id, "0D9633D");
         assert_eq!(d.to, Some("jos@example.com"));
         assert_eq!(d.orig_to, Some("bestuur@example.com"));
-        assert_eq!(d.relay, Relay::Host { name: "mail1.example.net", addr: "10.74.103.11", port: Some(25) });
+        assert_eq!(
+            d.relay,
+            Relay::Host {
+                name: "mail1.example.net",
+                addr: "10.74.103.11",
+                port: Some(25)
+            }
+        );
         assert_eq!(d.dsn, Some("2.0.0"));
         assert_eq!(d.status, Status::Sent);
         assert_eq!(d.detail, "250 2.0.0 Ok: queued as F12DF84004");
         let r = d.reply.unwrap();
-        assert_eq!((r.code, r.enhanced, r.host, r.command, r.greeting), (Some(250), Some("2.0.0"), None, None, false));
+        assert_eq!(
+            (r.code, r.enhanced, r.host, r.command, r.greeting),
+            (Some(250), Some("2.0.0"), None, None, false)
+        );
         assert_eq!(d.connect_host, None);
     }
 
@@ -439,22 +470,61 @@ mod tests {
             ("local", Relay::Other("local")),
             ("virtual", Relay::Other("virtual")),
             ("private/dovecot-lmtp", Relay::Other("private/dovecot-lmtp")),
-            ("sub1.example.com[private/dovecot-lmtp]", Relay::Host { name: "sub1.example.com", addr: "private/dovecot-lmtp", port: None }),
-            ("[2a00:1450:400c:c00::1a]:25", Relay::Host { name: "", addr: "2a00:1450:400c:c00::1a", port: Some(25) }),
-            ("::1[::1]:24", Relay::Host { name: "::1", addr: "::1", port: Some(24) }),
-            ("gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25", Relay::Host { name: "gmail-smtp-in.l.google.com", addr: "2607:f8b0:400e:c04::1b", port: Some(25) }),
+            (
+                "sub1.example.com[private/dovecot-lmtp]",
+                Relay::Host {
+                    name: "sub1.example.com",
+                    addr: "private/dovecot-lmtp",
+                    port: None,
+                },
+            ),
+            (
+                "[2a00:1450:400c:c00::1a]:25",
+                Relay::Host {
+                    name: "",
+                    addr: "2a00:1450:400c:c00::1a",
+                    port: Some(25),
+                },
+            ),
+            (
+                "::1[::1]:24",
+                Relay::Host {
+                    name: "::1",
+                    addr: "::1",
+                    port: Some(24),
+                },
+            ),
+            (
+                "gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25",
+                Relay::Host {
+                    name: "gmail-smtp-in.l.google.com",
+                    addr: "2607:f8b0:400e:c04::1b",
+                    port: Some(25),
+                },
+            ),
         ];
         for (v, want) in cases {
-            let m = format!("AB12CD: to=<a@b>, relay={v}, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (ok)");
+            let m = format!(
+                "AB12CD: to=<a@b>, relay={v}, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (ok)"
+            );
             assert_eq!(ok(&m).relay, want, "{v}");
         }
-        assert_eq!(parse_relay("h[1.2.3.4]:notaport"), Relay::Host { name: "h", addr: "1.2.3.4", port: None });
+        assert_eq!(
+            parse_relay("h[1.2.3.4]:notaport"),
+            Relay::Host {
+                name: "h",
+                addr: "1.2.3.4",
+                port: None
+            }
+        );
         assert_eq!(parse_relay("h[1.2.3.4"), Relay::Other("h[1.2.3.4"));
     }
 
     #[test]
     fn gmail_multiline_nested_parens_and_command() {
-        let d = ok("4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, delay=1.9, delays=0.05/0/1.1/0.71, dsn=5.7.26, status=bounced (host gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] said: 550-5.7.26 This mail is unauthenticated (SPF). 550-5.7.26 Gmail requires all senders 550 5.7.26 to authenticate. qc12si8475009pab.211 - gsmtp (in reply to end of DATA command))");
+        let d = ok(
+            "4E74613FE76: to=<redacted@gmail.com>, relay=gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25, delay=1.9, delays=0.05/0/1.1/0.71, dsn=5.7.26, status=bounced (host gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b] said: 550-5.7.26 This mail is unauthenticated (SPF). 550-5.7.26 Gmail requires all senders 550 5.7.26 to authenticate. qc12si8475009pab.211 - gsmtp (in reply to end of DATA command))",
+        );
         assert_eq!(d.status, Status::Bounced);
         let r = d.reply.unwrap();
         assert_eq!(r.host, Some("gmail-smtp-in.l.google.com"));
@@ -462,7 +532,10 @@ mod tests {
         assert_eq!(r.code, Some(550));
         assert_eq!(r.enhanced, Some("5.7.26"));
         assert_eq!(r.command, Some("end of DATA"));
-        assert!(r.text.starts_with("550-5.7.26 This mail is unauthenticated (SPF)."));
+        assert!(
+            r.text
+                .starts_with("550-5.7.26 This mail is unauthenticated (SPF).")
+        );
         assert!(r.text.ends_with("- gsmtp"));
         assert!(d.detail.ends_with("(in reply to end of DATA command)"));
         assert!(!r.greeting);
@@ -470,7 +543,9 @@ mod tests {
 
     #[test]
     fn microsoft_s3150_inner_parens() {
-        let d = ok("4cDCnd66Hyz1XPWFF: to=<u@outlook.com>, relay=outlook-com.olc.protection.outlook.com[52.101.8.33]:25, delay=0.9, delays=0.1/0/0.4/0.4, dsn=5.7.1, status=bounced (host outlook-com.olc.protection.outlook.com[52.101.8.33] said: 550 5.7.1 Unfortunately, messages from [203.0.113.94] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [AM0PR.eurprd03.prod.outlook.com 2024-01-01T00:00:00.000Z 08DC] (in reply to MAIL FROM command))");
+        let d = ok(
+            "4cDCnd66Hyz1XPWFF: to=<u@outlook.com>, relay=outlook-com.olc.protection.outlook.com[52.101.8.33]:25, delay=0.9, delays=0.1/0/0.4/0.4, dsn=5.7.1, status=bounced (host outlook-com.olc.protection.outlook.com[52.101.8.33] said: 550 5.7.1 Unfortunately, messages from [203.0.113.94] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [AM0PR.eurprd03.prod.outlook.com 2024-01-01T00:00:00.000Z 08DC] (in reply to MAIL FROM command))",
+        );
         let r = d.reply.unwrap();
         assert_eq!(r.code, Some(550));
         assert_eq!(r.enhanced, Some("5.7.1"));
@@ -482,25 +557,35 @@ mod tests {
 
     #[test]
     fn truncated_line_keeps_rest() {
-        let d = ok("ABCDEF123: to=<u@outlook.com>, relay=x.outlook.com[52.101.8.33]:25, delay=0.9, delays=0.1/0/0.4/0.4, dsn=5.7.1, status=bounced (host x.outlook.com[52.101.8.33] said: 550 5.7.1 on our block list (S3150). You can also ref");
+        let d = ok(
+            "ABCDEF123: to=<u@outlook.com>, relay=x.outlook.com[52.101.8.33]:25, delay=0.9, delays=0.1/0/0.4/0.4, dsn=5.7.1, status=bounced (host x.outlook.com[52.101.8.33] said: 550 5.7.1 on our block list (S3150). You can also ref",
+        );
         assert!(d.detail.ends_with("You can also ref"));
         let r = d.reply.unwrap();
         assert_eq!(r.command, None);
         assert_eq!(r.code, Some(550));
         assert!(r.text.ends_with("You can also ref"));
         // Truncated right after `status=`.
-        let d = ok("ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred");
+        let d = ok(
+            "ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred",
+        );
         assert_eq!(d.status, Status::Deferred);
         assert_eq!(d.detail, "");
-        let d = ok("ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred (conn");
+        let d = ok(
+            "ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred (conn",
+        );
         assert_eq!(d.detail, "conn");
         // Truncated before `status=`: not a delivery we can count.
-        assert!(parse("ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4").is_none());
+        assert!(
+            parse("ABCDEF123: to=<a@b>, relay=none, delay=1, delays=1/0/0/0, dsn=4.4").is_none()
+        );
     }
 
     #[test]
     fn greeting_refused() {
-        let d = ok("3bZLDk1V50z37Dv: to=<a@orange.sk>, relay=mail.orange-mail.sk[213.151.208.10]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mail.orange-mail.sk[213.151.208.10] refused to talk to me: 554 5.7.1 Not allowed (OFR006_102))");
+        let d = ok(
+            "3bZLDk1V50z37Dv: to=<a@orange.sk>, relay=mail.orange-mail.sk[213.151.208.10]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mail.orange-mail.sk[213.151.208.10] refused to talk to me: 554 5.7.1 Not allowed (OFR006_102))",
+        );
         let r = d.reply.unwrap();
         assert!(r.greeting);
         assert_eq!(r.code, Some(554));
@@ -509,7 +594,9 @@ mod tests {
         assert_eq!(r.text, "554 5.7.1 Not allowed (OFR006_102)");
         assert_eq!(d.dsn, Some("4.0.0"));
         // Gmail style greeting with a continuation.
-        let d = ok("AB123: to=<a@gmx.net>, relay=mx00.gmx.net[212.227.15.9]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mx00.gmx.net[212.227.15.9] refused to talk to me: 421-gmx.net (mxgmx017) Nemesis ESMTP Service not available 421-Service unavailable 421 Reject due to policy restrictions.)");
+        let d = ok(
+            "AB123: to=<a@gmx.net>, relay=mx00.gmx.net[212.227.15.9]:25, delay=1, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mx00.gmx.net[212.227.15.9] refused to talk to me: 421-gmx.net (mxgmx017) Nemesis ESMTP Service not available 421-Service unavailable 421 Reject due to policy restrictions.)",
+        );
         let r = d.reply.unwrap();
         assert_eq!((r.code, r.enhanced, r.greeting), (Some(421), None, true));
     }
@@ -518,12 +605,30 @@ mod tests {
     fn connect_lost_conversation_and_suspended() {
         let base = "7E1AEC2C388XXXX: to=<k@f.e>, relay=none, delay=71766, delays=71766/0.01/0.29/0, dsn=4.4.1, status=deferred (";
         let cases = [
-            ("connect to michaela.com[176.74.176.167]:25: Connection refused)", "michaela.com"),
-            ("connect to aspmx.l.google.com[2a00:1450:400b:c02::1a]:25: Network is unreachable)", "aspmx.l.google.com"),
-            ("lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)", "mta7.am0.yahoodns.net"),
-            ("conversation with mx00.gmx.com[74.208.5.4] timed out while receiving the initial server greeting)", "mx00.gmx.com"),
-            ("delivery temporarily suspended: connect to SEYNAM.CZ[93.185.104.28]:25: Connection refused)", "SEYNAM.CZ"),
-            ("delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)", "mta7.am0.yahoodns.net"),
+            (
+                "connect to michaela.com[176.74.176.167]:25: Connection refused)",
+                "michaela.com",
+            ),
+            (
+                "connect to aspmx.l.google.com[2a00:1450:400b:c02::1a]:25: Network is unreachable)",
+                "aspmx.l.google.com",
+            ),
+            (
+                "lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)",
+                "mta7.am0.yahoodns.net",
+            ),
+            (
+                "conversation with mx00.gmx.com[74.208.5.4] timed out while receiving the initial server greeting)",
+                "mx00.gmx.com",
+            ),
+            (
+                "delivery temporarily suspended: connect to SEYNAM.CZ[93.185.104.28]:25: Connection refused)",
+                "SEYNAM.CZ",
+            ),
+            (
+                "delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)",
+                "mta7.am0.yahoodns.net",
+            ),
         ];
         for (tail, host) in cases {
             let m = format!("{base}{tail}");
@@ -533,17 +638,31 @@ mod tests {
             assert_eq!(d.relay, Relay::None);
         }
         // Suspended with a cached remote reply inside.
-        let m = format!("{base}delivery temporarily suspended: host mail.orange-mail.sk[213.151.208.10] refused to talk to me: 550 Not allowed OFR006_102 (in reply to x))");
+        let m = format!(
+            "{base}delivery temporarily suspended: host mail.orange-mail.sk[213.151.208.10] refused to talk to me: 550 Not allowed OFR006_102 (in reply to x))"
+        );
         let d = ok(&m);
         let r = d.reply.unwrap();
         assert!(r.greeting);
         assert_eq!(r.host, Some("mail.orange-mail.sk"));
         assert_eq!(r.code, Some(550));
-        let m = format!("{base}delivery temporarily suspended: host mx.x[1.2.3.4] said: 421 4.7.0 Try later (in reply to MAIL FROM command))");
+        let m = format!(
+            "{base}delivery temporarily suspended: host mx.x[1.2.3.4] said: 421 4.7.0 Try later (in reply to MAIL FROM command))"
+        );
         let r = ok(&m).reply.unwrap();
-        assert_eq!((r.code, r.enhanced, r.command, r.text), (Some(421), Some("4.7.0"), Some("MAIL FROM"), "421 4.7.0 Try later"));
+        assert_eq!(
+            (r.code, r.enhanced, r.command, r.text),
+            (
+                Some(421),
+                Some("4.7.0"),
+                Some("MAIL FROM"),
+                "421 4.7.0 Try later"
+            )
+        );
         // DNS failure: neither reply nor host.
-        let m = format!("{base}Host or domain name not found. Name service error for name=joka.cz type=MX: Host not found, try again)");
+        let m = format!(
+            "{base}Host or domain name not found. Name service error for name=joka.cz type=MX: Host not found, try again)"
+        );
         let d = ok(&m);
         assert_eq!((d.reply, d.connect_host), (None, None));
         assert!(d.detail.starts_with("Host or domain"));
@@ -556,9 +675,15 @@ mod tests {
         assert_eq!(d.to, None);
         assert_eq!(d.status, Status::Expired);
         assert_eq!(d.detail, "returned to sender");
-        let d = ok("BACE842E73: from=<noreply@domain.com>, status=force-expired, returned to sender");
+        let d =
+            ok("BACE842E73: from=<noreply@domain.com>, status=force-expired, returned to sender");
         assert_eq!(d.status, Status::Expired);
-        assert!(parse("0F5383D: from=<owner-postfix-users@postfix.org>, size=5360, nrcpt=1 (queue active)").is_none());
+        assert!(
+            parse(
+                "0F5383D: from=<owner-postfix-users@postfix.org>, size=5360, nrcpt=1 (queue active)"
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -574,7 +699,9 @@ mod tests {
             ("undeliverable-but-not-cached", Status::Other),
             ("weird", Status::Other),
         ] {
-            let m = format!("3E29030F8637E: to=<user@yahoo.com>, relay=none, delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, status={s} (User unknown in virtual alias table)");
+            let m = format!(
+                "3E29030F8637E: to=<user@yahoo.com>, relay=none, delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, status={s} (User unknown in virtual alias table)"
+            );
             let d = ok(&m);
             assert_eq!(d.status, want, "{s}");
             assert_eq!(d.detail, "User unknown in virtual alias table");
@@ -613,21 +740,33 @@ mod tests {
 
     #[test]
     fn address_oddities() {
-        let d = ok("AB12CD: to=<>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (bad address syntax)");
+        let d = ok(
+            "AB12CD: to=<>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (bad address syntax)",
+        );
         assert_eq!(d.to, Some(""));
-        let d = ok("AB12CD: to=<\"a, b\"@EXAMPLE.org>, orig_to=<x, y@z>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)");
+        let d = ok(
+            "AB12CD: to=<\"a, b\"@EXAMPLE.org>, orig_to=<x, y@z>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)",
+        );
         assert_eq!(d.to, Some("\"a, b\"@EXAMPLE.org"));
         assert_eq!(d.orig_to, Some("x, y@z"));
-        let d = ok("AB12CD: to=<=?utf-8?B?w6k=?=@example.org>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)");
+        let d = ok(
+            "AB12CD: to=<=?utf-8?B?w6k=?=@example.org>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)",
+        );
         assert_eq!(d.to, Some("=?utf-8?B?w6k=?=@example.org"));
-        let d = ok("AB12CD: to=<srs0=abc=xy=ex.com=u@fwd.example>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)");
+        let d = ok(
+            "AB12CD: to=<srs0=abc=xy=ex.com=u@fwd.example>, relay=none, delay=1, delays=1/0/0/0, dsn=5.1.3, status=bounced (x)",
+        );
         assert_eq!(d.to, Some("srs0=abc=xy=ex.com=u@fwd.example"));
-        let d = ok("2A22C263F6: to=user@hostname.example.com, orig_to=root@localhost, relay=local, delay=0.07, delays=0.04/0/0/0.03, dsn=2.0.0, status=sent (delivered to command: procmail -a \"$EXTENSION\")");
+        let d = ok(
+            "2A22C263F6: to=user@hostname.example.com, orig_to=root@localhost, relay=local, delay=0.07, delays=0.04/0/0/0.03, dsn=2.0.0, status=sent (delivered to command: procmail -a \"$EXTENSION\")",
+        );
         assert_eq!(d.to, Some("user@hostname.example.com"));
         assert_eq!(d.orig_to, Some("root@localhost"));
         assert_eq!(d.relay, Relay::Other("local"));
         assert_eq!(d.reply, None);
-        let d = ok("AB12CD: to=<ü@bücher.de>, relay=mx.bücher.de[1.2.3.4]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 ök)");
+        let d = ok(
+            "AB12CD: to=<ü@bücher.de>, relay=mx.bücher.de[1.2.3.4]:25, delay=1, delays=1/0/0/0, dsn=2.0.0, status=sent (250 ök)",
+        );
         assert_eq!(d.to, Some("ü@bücher.de"));
         assert_eq!(d.reply.unwrap().code, Some(250));
     }
@@ -635,15 +774,35 @@ mod tests {
     #[test]
     fn reply_codes_edge_cases() {
         let cases: [(&str, Option<u16>, Option<&str>); 14] = [
-            ("550-5.7.26 This mail 550 5.7.26 more", Some(550), Some("5.7.26")),
+            (
+                "550-5.7.26 This mail 550 5.7.26 more",
+                Some(550),
+                Some("5.7.26"),
+            ),
             ("421-4.7.28 [1.2.3.4] rate", Some(421), Some("4.7.28")),
             ("451 4.7.500 Server busy", Some(451), Some("4.7.500")),
             ("552 4.2.2 User has full mailbox", Some(552), Some("4.2.2")),
-            ("450 5.1.1 Mailbox is currently disabled", Some(450), Some("5.1.1")),
-            ("550 Requested action not taken: mailbox unavailable", Some(550), None),
+            (
+                "450 5.1.1 Mailbox is currently disabled",
+                Some(450),
+                Some("5.1.1"),
+            ),
+            (
+                "550 Requested action not taken: mailbox unavailable",
+                Some(550),
+                None,
+            ),
             ("550 #5.1.0 Address rejected.", Some(550), None),
-            ("451 DT:SPM 163 mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449", Some(451), None),
-            ("553 sorry, that domain isn't in my list (#5.1.1)", Some(553), None),
+            (
+                "451 DT:SPM 163 mx13,P8CowECpNVM_oEVaenoEAQ--.23796S3 1514512449",
+                Some(451),
+                None,
+            ),
+            (
+                "553 sorry, that domain isn't in my list (#5.1.1)",
+                Some(553),
+                None,
+            ),
             ("12 Malformed", None, None),
             ("550", Some(550), None),
             ("550 5.7.1: blocked", Some(550), Some("5.7.1")),
@@ -656,9 +815,14 @@ mod tests {
             assert_eq!(r.text, text);
             assert_eq!((r.host, r.addr, r.command), (None, None, None));
         }
-        let r = parse_reply("450 4.7.1 <u@x>: Recipient address rejected: Greylisted for 5 minutes (in reply to RCPT TO command)");
+        let r = parse_reply(
+            "450 4.7.1 <u@x>: Recipient address rejected: Greylisted for 5 minutes (in reply to RCPT TO command)",
+        );
         assert_eq!(r.command, Some("RCPT TO"));
-        assert_eq!(r.text, "450 4.7.1 <u@x>: Recipient address rejected: Greylisted for 5 minutes");
+        assert_eq!(
+            r.text,
+            "450 4.7.1 <u@x>: Recipient address rejected: Greylisted for 5 minutes"
+        );
         let r = parse_reply("(in reply to  command)");
         assert_eq!(r.command, Some(""));
         let r = parse_reply(" command)");
@@ -681,7 +845,31 @@ mod tests {
                 let _ = parse_reply(&s[i..]);
             }
         }
-        let alphabet = ["AB1: ", "to=", "<", ">", ", ", "relay=", "[", "]", ":", "status=", "sent", " (", ")", "host ", " said: ", "550", "-", "5.7.1", "€", "(in reply to ", " command)", "delivery temporarily suspended: ", "connect to "];
+        let alphabet = [
+            "AB1: ",
+            "to=",
+            "<",
+            ">",
+            ", ",
+            "relay=",
+            "[",
+            "]",
+            ":",
+            "status=",
+            "sent",
+            " (",
+            ")",
+            "host ",
+            " said: ",
+            "550",
+            "-",
+            "5.7.1",
+            "€",
+            "(in reply to ",
+            " command)",
+            "delivery temporarily suspended: ",
+            "connect to ",
+        ];
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..30_000 {
             x ^= x << 13;

@@ -153,21 +153,21 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 
 /// `HH:MM:SS` at `i`, then an optional `.fraction` (or `,fraction`). Returns seconds since
 /// midnight and the offset after the time.
-fn hms(b: &[u8], i: usize) -> Option<(u32, usize)> {
-    let h = d2(b, i)?;
-    let m = d2(b, i + 3)?;
-    let s = d2(b, i + 6)?;
-    if *b.get(i + 2)? != b':' || *b.get(i + 5)? != b':' || h > 23 || m > 59 || s > 60 {
+fn hms(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    let hour = d2(b, at)?;
+    let min = d2(b, at + 3)?;
+    let sec = d2(b, at + 6)?;
+    if *b.get(at + 2)? != b':' || *b.get(at + 5)? != b':' || hour > 23 || min > 59 || sec > 60 {
         return None;
     }
-    let mut j = i + 8;
+    let mut j = at + 8;
     if matches!(b.get(j), Some(b'.' | b',')) && b.get(j + 1).is_some_and(u8::is_ascii_digit) {
         j += 1;
         while b.get(j).is_some_and(u8::is_ascii_digit) {
             j += 1;
         }
     }
-    Some((h * 3600 + m * 60 + s.min(59), j))
+    Some((hour * 3600 + min * 60 + sec.min(59), j))
 }
 
 /// `Mon DD HH:MM:SS[.frac]` (day space-padded, zero-padded or a single digit).
@@ -175,7 +175,14 @@ fn classic_stamp(b: &[u8]) -> Option<(Stamp, usize)> {
     let month = month3(b.get(0..3)?)?;
     let (day, i) = day_field(b, 3)?;
     let (seconds, end) = hms(b, i)?;
-    Some((Stamp::NoYear { month, day, seconds }, end))
+    Some((
+        Stamp::NoYear {
+            month,
+            day,
+            seconds,
+        },
+        end,
+    ))
 }
 
 /// After a month at `i` (pointing at the separator space): ` DD `, `  D `, ` D `. Returns the
@@ -194,11 +201,11 @@ fn day_field(b: &[u8], mut i: usize) -> Option<(u8, usize)> {
     }
     let mut day = u32::from(x - b'0');
     i += 1;
-    if let Some(&y) = b.get(i) {
-        if y.is_ascii_digit() {
-            day = day * 10 + u32::from(y - b'0');
-            i += 1;
-        }
+    if let Some(&y) = b.get(i)
+        && y.is_ascii_digit()
+    {
+        day = day * 10 + u32::from(y - b'0');
+        i += 1;
     }
     if !(1..=31).contains(&day) || *b.get(i)? != b' ' {
         return None;
@@ -261,7 +268,8 @@ fn header(line: &str, at: usize) -> Option<(&str, &str, &str)> {
         return None;
     }
     // A host-less line (`Jan  1 00:00:00 postfix/smtp[1]: msg`): the first token is the tag.
-    if host.ends_with(':') && (host.ends_with("]:") || !host.contains('[')) && looks_like_tag(host) {
+    if host.ends_with(':') && (host.ends_with("]:") || !host.contains('[')) && looks_like_tag(host)
+    {
         let (tag, msg) = tag_and_message(line, i)?;
         return Some(("", tag, msg));
     }
@@ -305,16 +313,18 @@ fn tag_and_message(line: &str, i: usize) -> Option<(&str, &str)> {
 
 /// Removes a Solaris `[ID 197553 mail.info] ` prefix.
 fn strip_solaris_id(msg: &str) -> &str {
-    if let Some(rest) = msg.strip_prefix("[ID ") {
-        if let Some(p) = memchr::memchr(b']', rest.as_bytes()) {
-            let inner = &rest[..p];
-            let mut parts = inner.split(' ');
-            let id_ok = parts.next().is_some_and(|id| !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit()));
-            let fac_ok = parts.next().is_some_and(|f| f.contains('.'));
-            if id_ok && fac_ok && parts.next().is_none() {
-                let after = &rest[p + 1..];
-                return after.strip_prefix(' ').unwrap_or(after);
-            }
+    if let Some(rest) = msg.strip_prefix("[ID ")
+        && let Some(p) = memchr::memchr(b']', rest.as_bytes())
+    {
+        let inner = &rest[..p];
+        let mut parts = inner.split(' ');
+        let id_ok = parts
+            .next()
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit()));
+        let fac_ok = parts.next().is_some_and(|f| f.contains('.'));
+        if id_ok && fac_ok && parts.next().is_none() {
+            let after = &rest[p + 1..];
+            return after.strip_prefix(' ').unwrap_or(after);
         }
     }
     msg
@@ -379,7 +389,10 @@ impl<'de> serde::de::Visitor<'de> for FieldVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
         Ok(JsonField(None))
     }
 
@@ -404,7 +417,9 @@ impl<'de> serde::de::Visitor<'de> for FieldVisitor {
             return Ok(JsonField(Some(t)));
         }
         if is_bytes && !bytes.is_empty() {
-            return Ok(JsonField(Some(Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()))));
+            return Ok(JsonField(Some(Cow::Owned(
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ))));
         }
         Ok(JsonField(None))
     }
@@ -440,7 +455,10 @@ impl<'de> serde::Deserialize<'de> for SeqElement<'de> {
             fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
                 Ok(SeqElement::Ignored)
             }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
                 Ok(SeqElement::Text(Cow::Borrowed(v)))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -449,12 +467,21 @@ impl<'de> serde::Deserialize<'de> for SeqElement<'de> {
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
                 Ok(SeqElement::Text(Cow::Owned(v)))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(SeqElement::Ignored)
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(SeqElement::Ignored)
             }
         }
@@ -492,16 +519,27 @@ fn parse_json(line: &str) -> Result<LogLine<'_>, LineError> {
         .and_then(|t| t.trim().parse::<i64>().ok())
         .or_else(|| field(rec.source_realtime).and_then(|t| t.trim().parse::<i64>().ok()))
         .ok_or(LineError::NoStamp)?;
-    let tag = field(rec.identifier).or_else(|| field(rec.comm)).ok_or(LineError::NoTag)?;
+    let tag = field(rec.identifier)
+        .or_else(|| field(rec.comm))
+        .ok_or(LineError::NoTag)?;
     let host = field(rec.hostname).unwrap_or(Cow::Borrowed(""));
     let message = match message {
         Cow::Borrowed(m) => Cow::Borrowed(strip_solaris_id(trim_eol(m))),
         Cow::Owned(m) => {
             let t = strip_solaris_id(trim_eol(&m));
-            if t.len() == m.len() { Cow::Owned(m) } else { Cow::Owned(t.to_owned()) }
+            if t.len() == m.len() {
+                Cow::Owned(m)
+            } else {
+                Cow::Owned(t.to_owned())
+            }
         }
     };
-    Ok(LogLine { stamp: Stamp::UnixMicros(micros), host, tag, message })
+    Ok(LogLine {
+        stamp: Stamp::UnixMicros(micros),
+        host,
+        tag,
+        message,
+    })
 }
 
 #[cfg(test)]
@@ -516,14 +554,25 @@ mod tests {
         }
     }
 
-    fn dated(y: i32, m: u8, d: u8, h: u32, mi: u32, s: u32) -> Stamp {
-        Stamp::Dated { date: Date::new(y, m, d).unwrap(), seconds: h * 3600 + mi * 60 + s }
+    fn dated(year: i32, month: u8, day: u8, hour: u32, min: u32, sec: u32) -> Stamp {
+        Stamp::Dated {
+            date: Date::new(year, month, day).unwrap(),
+            seconds: hour * 3600 + min * 60 + sec,
+        }
     }
 
     #[test]
     fn bsd_space_padded_day() {
-        let l = ok("Apr  7 15:35:20 123-mail postfix/virtual[20235]: 199041033BE: to=<me@domain.fr>");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 4, day: 7, seconds: 15 * 3600 + 35 * 60 + 20 });
+        let l =
+            ok("Apr  7 15:35:20 123-mail postfix/virtual[20235]: 199041033BE: to=<me@domain.fr>");
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 4,
+                day: 7,
+                seconds: 15 * 3600 + 35 * 60 + 20
+            }
+        );
         assert_eq!(l.host, "123-mail");
         assert_eq!(l.tag, "postfix/virtual");
         assert_eq!(l.message, "199041033BE: to=<me@domain.fr>");
@@ -536,12 +585,33 @@ mod tests {
     #[test]
     fn bsd_zero_padded_and_single_digit_day() {
         let l = ok("Jan 01 00:00:00 hostname postfix/smtpd[12345]: connect from x[1.2.3.4]");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 1, day: 1, seconds: 0 });
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 1,
+                day: 1,
+                seconds: 0
+            }
+        );
         let l = ok("Jun 3 06:25:43 srv postfix/smtpd[29306]: hi");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 6, day: 3, seconds: 6 * 3600 + 25 * 60 + 43 });
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 6,
+                day: 3,
+                seconds: 6 * 3600 + 25 * 60 + 43
+            }
+        );
         assert_eq!(l.message, "hi");
         let l = ok("Dec 31 23:59:59 h postfix/out05/smtp[1]: m");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 12, day: 31, seconds: 86_399 });
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 12,
+                day: 31,
+                seconds: 86_399
+            }
+        );
         assert_eq!(l.service(), "out05/smtp");
         assert_eq!(l.program(), "smtp");
     }
@@ -550,7 +620,14 @@ mod tests {
     fn maillog_file_lines() {
         // postlogd / msg_logger: "%b %d %H:%M:%S " + first host label + "prog[pid]: ".
         let l = ok("Feb 03 10:00:00 mail postfix/smtp[123]: 4HnkK60lBRz6tl1: to=<a@b>");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 2, day: 3, seconds: 36_000 });
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 2,
+                day: 3,
+                seconds: 36_000
+            }
+        );
         assert_eq!(l.tag, "postfix/smtp");
         // Non-info levels carry the severity inside the message.
         let l = ok("Feb 03 10:00:00 mail postfix/postfix-script[9]: warning: not owned by root");
@@ -558,7 +635,14 @@ mod tests {
         assert_eq!(l.message, "warning: not owned by root");
         // journalctl -o short-precise: fraction after the classic stamp.
         let l = ok("May 01 10:00:00.123456 host postfix/smtp[1]: msg");
-        assert_eq!(l.stamp, Stamp::NoYear { month: 5, day: 1, seconds: 36_000 });
+        assert_eq!(
+            l.stamp,
+            Stamp::NoYear {
+                month: 5,
+                day: 1,
+                seconds: 36_000
+            }
+        );
         assert_eq!(l.message, "msg");
     }
 
@@ -584,14 +668,18 @@ mod tests {
         assert_eq!(l.host, "host");
         let l = ok("2024-05-01 10:00:00 host postfix/smtp[1]: m");
         assert_eq!(l.host, "host");
-        let l = ok("2020-01-30T06:26:05.404714+09:00 mail postfix/smtpd[1830]: connect from example.com[127.0.0.1]");
+        let l = ok(
+            "2020-01-30T06:26:05.404714+09:00 mail postfix/smtpd[1830]: connect from example.com[127.0.0.1]",
+        );
         assert_eq!(l.stamp, dated(2020, 1, 30, 6, 26, 5));
         assert_eq!(l.message, "connect from example.com[127.0.0.1]");
     }
 
     #[test]
     fn year_first_rsyslog() {
-        let l = ok("2013 Jun 10 06:27:30.123 gds39d postfix/smtp[16152]: connect to x[1.2.3.4]:25: Connection refused");
+        let l = ok(
+            "2013 Jun 10 06:27:30.123 gds39d postfix/smtp[16152]: connect to x[1.2.3.4]:25: Connection refused",
+        );
         assert_eq!(l.stamp, dated(2013, 6, 10, 6, 27, 30));
         assert_eq!(l.host, "gds39d");
         assert_eq!(l.tag, "postfix/smtp");
@@ -667,14 +755,21 @@ mod tests {
         assert_eq!(l.stamp, Stamp::UnixMicros(1_700_000_000_000_000));
         assert_eq!(l.host, "mta1");
         assert_eq!(l.tag, "postfix/smtp");
-        assert_eq!(l.message, "1A2B3C4D5E: to=<a@b.c>, relay=none, status=deferred (x)");
+        assert_eq!(
+            l.message,
+            "1A2B3C4D5E: to=<a@b.c>, relay=none, status=deferred (x)"
+        );
         assert!(matches!(l.message, Cow::Borrowed(_)));
         // Escapes force an owned string.
-        let l = ok(r#"{"MESSAGE":"a \"q\" b","SYSLOG_IDENTIFIER":"postfix/qmgr","__REALTIME_TIMESTAMP":"5"}"#);
+        let l = ok(
+            r#"{"MESSAGE":"a \"q\" b","SYSLOG_IDENTIFIER":"postfix/qmgr","__REALTIME_TIMESTAMP":"5"}"#,
+        );
         assert_eq!(l.message, "a \"q\" b");
         assert_eq!(l.host, "");
         // Byte-array MESSAGE (not valid UTF-8).
-        let l = ok(r#"{"MESSAGE":[104,105,255],"SYSLOG_IDENTIFIER":"postfix/smtp","__REALTIME_TIMESTAMP":"5","_HOSTNAME":"h"}"#);
+        let l = ok(
+            r#"{"MESSAGE":[104,105,255],"SYSLOG_IDENTIFIER":"postfix/smtp","__REALTIME_TIMESTAMP":"5","_HOSTNAME":"h"}"#,
+        );
         assert_eq!(l.message, "hi\u{fffd}");
         // Repeated field -> array of strings; first is kept. _COMM fallback.
         let l = ok(r#"{"MESSAGE":["one","two"],"_COMM":"smtp","__REALTIME_TIMESTAMP":"5"}"#);
@@ -684,15 +779,29 @@ mod tests {
         let l = ok(r#"{"MESSAGE":"m","SYSLOG_IDENTIFIER":"x","_SOURCE_REALTIME_TIMESTAMP":"7"}"#);
         assert_eq!(l.stamp, Stamp::UnixMicros(7));
         // Errors.
-        assert_eq!(parse(r#"{"SYSLOG_IDENTIFIER":"x","__REALTIME_TIMESTAMP":"7"}"#).err(), Some(LineError::BadJson));
-        assert_eq!(parse(r#"{"MESSAGE":null,"__REALTIME_TIMESTAMP":"7"}"#).err(), Some(LineError::BadJson));
-        assert_eq!(parse(r#"{"MESSAGE":"m","SYSLOG_IDENTIFIER":"x"}"#).err(), Some(LineError::NoStamp));
-        assert_eq!(parse(r#"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"7"}"#).err(), Some(LineError::NoTag));
+        assert_eq!(
+            parse(r#"{"SYSLOG_IDENTIFIER":"x","__REALTIME_TIMESTAMP":"7"}"#).err(),
+            Some(LineError::BadJson)
+        );
+        assert_eq!(
+            parse(r#"{"MESSAGE":null,"__REALTIME_TIMESTAMP":"7"}"#).err(),
+            Some(LineError::BadJson)
+        );
+        assert_eq!(
+            parse(r#"{"MESSAGE":"m","SYSLOG_IDENTIFIER":"x"}"#).err(),
+            Some(LineError::NoStamp)
+        );
+        assert_eq!(
+            parse(r#"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"7"}"#).err(),
+            Some(LineError::NoTag)
+        );
         assert_eq!(parse(r#"{"MESSAGE":"m""#).err(), Some(LineError::BadJson));
         assert_eq!(parse("{").err(), Some(LineError::BadJson));
         assert_eq!(parse("[1]").err(), Some(LineError::NoStamp));
         // Nested objects / odd values in unused and used fields don't break.
-        let l = ok(r#"{"X":{"a":[1,{"b":2}]},"MESSAGE":"m","SYSLOG_IDENTIFIER":["a",{"z":1}],"__REALTIME_TIMESTAMP":7,"_HOSTNAME":true}"#);
+        let l = ok(
+            r#"{"X":{"a":[1,{"b":2}]},"MESSAGE":"m","SYSLOG_IDENTIFIER":["a",{"z":1}],"__REALTIME_TIMESTAMP":7,"_HOSTNAME":true}"#,
+        );
         assert_eq!(l.tag, "a");
         assert_eq!(l.stamp, Stamp::UnixMicros(7));
         assert_eq!(l.host, "");
@@ -715,7 +824,10 @@ mod tests {
             }
         }
         // Pseudo-random garbage built from a small alphabet of tricky characters.
-        let alphabet = ["J", "a", "n", " ", "1", "2", ":", ".", "[", "]", "{", "}", "\"", "-", "T", "+", "€", "\r", "2013", "Jun"];
+        let alphabet = [
+            "J", "a", "n", " ", "1", "2", ":", ".", "[", "]", "{", "}", "\"", "-", "T", "+", "€",
+            "\r", "2013", "Jun",
+        ];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
             let mut s = String::new();
