@@ -1,1 +1,3 @@
 //! One integration test binary; each module is one kind of test.
+
+mod postfix_corpus;
