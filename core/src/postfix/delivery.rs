@@ -204,7 +204,7 @@ fn parse_to<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
                 connect_host,
             });
         }
-        let eq = memchr::memchr(b'=', rest.as_bytes())?;
+        let eq = rest.bytes().position(|c| c == b'=')?;
         let key = &rest[..eq];
         let vstart = pos + eq + 1;
         let vend = value_end(s, vstart)?;
@@ -346,7 +346,8 @@ fn split_in_reply_to(text: &str) -> (&str, Option<&str>) {
     const CLOSE: &str = " command)";
     let t = text.trim_end();
     if t.ends_with(CLOSE)
-        && let Some(p) = memchr::memmem::rfind(t.as_bytes(), OPEN.as_bytes())
+        && let Some(p) = memchr::memrchr(b'(', t.as_bytes())
+        && t[p..].starts_with(OPEN)
     {
         let cmd_start = p + OPEN.len();
         let cmd_end = t.len() - CLOSE.len();

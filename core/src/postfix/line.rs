@@ -56,7 +56,11 @@ pub struct LogLine<'a> {
 impl LogLine<'_> {
     /// The last `/`-component of the tag: `smtp`, `lmtp`, `qmgr`, `error`, ...
     pub fn program(&self) -> &str {
-        self.tag.rsplit('/').next().unwrap_or(&self.tag)
+        let tag: &str = &self.tag;
+        match memchr::memrchr(b'/', tag.as_bytes()) {
+            Some(p) => &tag[p + 1..],
+            None => tag,
+        }
     }
 
     /// The Postfix service name (DESIGN §3): the tag without a leading `postfix/`
@@ -295,7 +299,7 @@ fn tag_and_message(line: &str, i: usize) -> Option<(&str, &str)> {
     let mut j = tag_end;
     match b[j] {
         b'[' => {
-            let close = j + memchr::memchr(b']', b.get(j..)?)?;
+            let close = j + b.get(j..)?.iter().position(|&c| c == b']')?;
             j = close + 1;
             if b.get(j) != Some(&b':') {
                 return None;
