@@ -96,7 +96,10 @@ pub fn parse(line: &str) -> Result<LogLine<'_>, LineError> {
         return Err(LineError::NoStamp);
     };
     let (stamp, rest) = if first.is_ascii_uppercase() {
-        classic_stamp(b).ok_or(LineError::NoStamp)?
+        match classic_stamp(b) {
+            Some(x) => x,
+            None => short_full_stamp(b).ok_or(LineError::NoStamp)?,
+        }
     } else if first.is_ascii_digit() {
         numeric_stamp(b).ok_or(LineError::NoStamp)?
     } else if first == b'{' {
@@ -125,19 +128,24 @@ fn trim_eol(line: &str) -> &str {
 
 /// Month number of a three-letter English abbreviation (`Jan`..`Dec`, case as syslog writes it).
 fn month3(b: &[u8]) -> Option<u8> {
-    let m = match b {
-        b"Jan" => 1,
-        b"Feb" => 2,
-        b"Mar" => 3,
-        b"Apr" => 4,
-        b"May" => 5,
-        b"Jun" => 6,
-        b"Jul" => 7,
-        b"Aug" => 8,
-        b"Sep" => 9,
-        b"Oct" => 10,
-        b"Nov" => 11,
-        b"Dec" => 12,
+    let [a, b, c] = *b else { return None };
+    let key = u32::from_le_bytes([a, b, c, 0]);
+    const fn k(m: [u8; 3]) -> u32 {
+        u32::from_le_bytes([m[0], m[1], m[2], 0])
+    }
+    let m = match key {
+        x if x == k(*b"Jan") => 1,
+        x if x == k(*b"Feb") => 2,
+        x if x == k(*b"Mar") => 3,
+        x if x == k(*b"Apr") => 4,
+        x if x == k(*b"May") => 5,
+        x if x == k(*b"Jun") => 6,
+        x if x == k(*b"Jul") => 7,
+        x if x == k(*b"Aug") => 8,
+        x if x == k(*b"Sep") => 9,
+        x if x == k(*b"Oct") => 10,
+        x if x == k(*b"Nov") => 11,
+        x if x == k(*b"Dec") => 12,
         _ => return None,
     };
     Some(m)
@@ -158,10 +166,23 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 /// `HH:MM:SS` at `i`, then an optional `.fraction` (or `,fraction`). Returns seconds since
 /// midnight and the offset after the time.
 fn hms(b: &[u8], at: usize) -> Option<(u32, usize)> {
-    let hour = d2(b, at)?;
-    let min = d2(b, at + 3)?;
-    let sec = d2(b, at + 6)?;
-    if *b.get(at + 2)? != b':' || *b.get(at + 5)? != b':' || hour > 23 || min > 59 || sec > 60 {
+    let &[h1, h2, c1, m1, m2, c2, s1, s2] = b.get(at..at + 8)? else {
+        return None;
+    };
+    if c1 != b':' || c2 != b':' {
+        return None;
+    }
+    let digit = |x: u8| {
+        if x.is_ascii_digit() {
+            Some(u32::from(x - b'0'))
+        } else {
+            None
+        }
+    };
+    let hour = digit(h1)? * 10 + digit(h2)?;
+    let min = digit(m1)? * 10 + digit(m2)?;
+    let sec = digit(s1)? * 10 + digit(s2)?;
+    if hour > 23 || min > 59 || sec > 60 {
         return None;
     }
     let mut j = at + 8;
@@ -215,6 +236,36 @@ fn day_field(b: &[u8], mut i: usize) -> Option<(u8, usize)> {
         return None;
     }
     Some((day as u8, i + 1))
+}
+
+/// `journalctl -o short-full`: `Wed 2024-05-01 10:00:00 CEST host tag[pid]: msg` (weekday,
+/// ISO date and time, a time zone token that is skipped).
+fn short_full_stamp(b: &[u8]) -> Option<(Stamp, usize)> {
+    if !matches!(
+        b.get(0..4)?,
+        b"Mon " | b"Tue " | b"Wed " | b"Thu " | b"Fri " | b"Sat " | b"Sun "
+    ) {
+        return None;
+    }
+    let rest = b.get(4..)?;
+    let (stamp, end) = numeric_stamp(rest)?;
+    let mut j = 4 + end;
+    // ` TZ` token: letters, or a numeric offset (`+03`, `-0530`).
+    if b.get(j) == Some(&b' ') {
+        let tz_len = b[j + 1..]
+            .iter()
+            .position(|&c| c == b' ')
+            .unwrap_or(b.len() - j - 1);
+        let tz = &b[j + 1..j + 1 + tz_len];
+        let is_tz = !tz.is_empty()
+            && tz.len() <= 6
+            && (tz.iter().all(u8::is_ascii_uppercase)
+                || (matches!(tz[0], b'+' | b'-') && tz[1..].iter().all(u8::is_ascii_digit)));
+        if is_tz {
+            j += 1 + tz_len;
+        }
+    }
+    Some((stamp, j))
 }
 
 /// `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM|±HHMM|±HH]` or `YYYY Mon DD HH:MM:SS[.frac]`.
@@ -527,6 +578,37 @@ fn parse_json(line: &str) -> Result<LogLine<'_>, LineError> {
         .or_else(|| field(rec.comm))
         .ok_or(LineError::NoTag)?;
     let host = field(rec.hostname).unwrap_or(Cow::Borrowed(""));
+    let stamp = Stamp::UnixMicros(micros);
+    // A whole syslog line inside MESSAGE (a container logging `maillog_file=/dev/stdout` to
+    // journald): take host, tag and message from the inner line, the time from journald.
+    if !tag.contains('/')
+        && message
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        match &message {
+            Cow::Borrowed(m) => {
+                if let Ok(inner) = parse(m)
+                    && inner.tag.contains('/')
+                {
+                    return Ok(LogLine { stamp, ..inner });
+                }
+            }
+            Cow::Owned(m) => {
+                if let Ok(inner) = parse(m)
+                    && inner.tag.contains('/')
+                {
+                    return Ok(LogLine {
+                        stamp,
+                        host: Cow::Owned(inner.host.into_owned()),
+                        tag: Cow::Owned(inner.tag.into_owned()),
+                        message: Cow::Owned(inner.message.into_owned()),
+                    });
+                }
+            }
+        }
+    }
     let message = match message {
         Cow::Borrowed(m) => Cow::Borrowed(strip_solaris_id(trim_eol(m))),
         Cow::Owned(m) => {
@@ -539,7 +621,7 @@ fn parse_json(line: &str) -> Result<LogLine<'_>, LineError> {
         }
     };
     Ok(LogLine {
-        stamp: Stamp::UnixMicros(micros),
+        stamp,
         host,
         tag,
         message,
@@ -680,6 +762,33 @@ mod tests {
     }
 
     #[test]
+    fn journalctl_short_full() {
+        let l = ok("Wed 2024-05-01 10:00:00 CEST host postfix/smtp[1]: m");
+        assert_eq!(l.stamp, dated(2024, 5, 1, 10, 0, 0));
+        assert_eq!(
+            (l.host.as_ref(), l.tag.as_ref(), l.message.as_ref()),
+            ("host", "postfix/smtp", "m")
+        );
+        let l = ok("Sun 2024-05-05 10:00:00 +03 host postfix/smtp[1]: m");
+        assert_eq!(l.host, "host");
+        // No zone token: the host follows the time.
+        let l = ok("Sun 2024-05-05 10:00:00 host postfix/smtp[1]: m");
+        assert_eq!(l.host, "host");
+        assert_eq!(parse("Sun 2024-05-05").err(), Some(LineError::NoStamp));
+        assert_eq!(
+            parse("Sun 2024-05-05 10:00:00 UTC").err(),
+            Some(LineError::NoTag)
+        );
+    }
+
+    #[test]
+    fn mixed_formats_in_one_input() {
+        let text = "Jan  1 00:00:00 h postfix/smtp[1]: a\n2024-01-01T00:00:01+01:00 h postfix/smtp[1]: b\r\n2013 Jun 10 06:27:30.123 h postfix/smtp[1]: c\n";
+        let msgs: Vec<String> = text.lines().map(|l| ok(l).message.into_owned()).collect();
+        assert_eq!(msgs, ["a", "b", "c"]);
+    }
+
+    #[test]
     fn year_first_rsyslog() {
         let l = ok(
             "2013 Jun 10 06:27:30.123 gds39d postfix/smtp[16152]: connect to x[1.2.3.4]:25: Connection refused",
@@ -779,6 +888,28 @@ mod tests {
         let l = ok(r#"{"MESSAGE":["one","two"],"_COMM":"smtp","__REALTIME_TIMESTAMP":"5"}"#);
         assert_eq!(l.message, "one");
         assert_eq!(l.tag, "smtp");
+        // A whole syslog line in MESSAGE (container stdout logging): inner header wins,
+        // journald time kept.
+        let l = ok(
+            r#"{"MESSAGE":"Jan 25 21:25:22 mail postfix/smtp[558]: 1A2B3C: to=<a@b>","CONTAINER_NAME":"mailserver","SYSLOG_IDENTIFIER":"mailserver","_HOSTNAME":"docker1","__REALTIME_TIMESTAMP":"9"}"#,
+        );
+        assert_eq!(
+            (l.host.as_ref(), l.tag.as_ref(), l.message.as_ref()),
+            ("mail", "postfix/smtp", "1A2B3C: to=<a@b>")
+        );
+        assert_eq!(l.stamp, Stamp::UnixMicros(9));
+        let l = ok(
+            r#"{"MESSAGE":"Jan 25 21:25:22 mail postfix/smtp[558]: \"q\"","SYSLOG_IDENTIFIER":"mailserver","__REALTIME_TIMESTAMP":"9"}"#,
+        );
+        assert_eq!(
+            (l.tag.as_ref(), l.message.as_ref()),
+            ("postfix/smtp", "\"q\"")
+        );
+        // ... but not when the identifier already is a Postfix tag.
+        let l = ok(
+            r#"{"MESSAGE":"Jan 25 21:25:22 mail other/x[1]: m","SYSLOG_IDENTIFIER":"postfix/smtp","__REALTIME_TIMESTAMP":"9"}"#,
+        );
+        assert_eq!(l.tag, "postfix/smtp");
         // Source timestamp fallback.
         let l = ok(r#"{"MESSAGE":"m","SYSLOG_IDENTIFIER":"x","_SOURCE_REALTIME_TIMESTAMP":"7"}"#);
         assert_eq!(l.stamp, Stamp::UnixMicros(7));
