@@ -1,3 +1,4 @@
 //! One integration test binary; each module is one kind of test.
-mod truth;
 mod chunking;
+mod postfix_corpus;
+mod truth;
