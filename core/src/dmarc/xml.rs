@@ -291,7 +291,7 @@ pub(crate) fn parse(text: &str, limits: &Limits, mut warnings: Warnings) -> XmlO
             }
             Event::CData(t) => {
                 if p.in_feedback() {
-                    p.text.push_str(&String::from_utf8_lossy(&t));
+                    p.text.push_str(&t);
                 }
             }
             Event::GeneralRef(r) => {
@@ -364,7 +364,8 @@ impl Parser<'_> {
         let local = e.local_name();
         let (tag, misspelled) = tag_of(local.as_ref());
         if self.root.is_none() {
-            let q: &str = e.name().as_ref();
+            let name = e.name();
+            let q: &str = name.as_ref();
             self.root = Some(q.to_owned());
         }
         if self.stack.len() >= self.limits.max_xml_depth {
@@ -647,7 +648,7 @@ impl Parser<'_> {
             );
             return;
         };
-        let Some(count) = r.count.as_deref().and_then(parse_u64) else {
+        let Some(count) = r.count.as_deref().and_then(parse_u64).filter(|c| *c <= MAX_COUNT) else {
             self.skipped += 1;
             self.warnings.add(
                 Level::Warning,
@@ -656,7 +657,7 @@ impl Parser<'_> {
             );
             return;
         };
-        let mut missing = |v: Option<String>, what: &str, warnings: &mut Warnings| -> String {
+        let missing = |v: Option<String>, what: &str, warnings: &mut Warnings| -> String {
             let v = v.as_deref().map(lower).unwrap_or_default();
             if v.is_empty() {
                 warnings.add(
@@ -849,11 +850,17 @@ fn parse_u64(s: &str) -> Option<u64> {
     int.parse().ok()
 }
 
-/// A Unix time in seconds (whitespace tolerated, fraction dropped).
+/// Largest Unix time accepted (9999-12-31T23:59:59Z).
+const MAX_TIME: i64 = 253_402_300_799;
+
+/// Largest record count accepted (a trillion messages); larger values are not plausible.
+const MAX_COUNT: u64 = 1_000_000_000_000;
+
+/// A Unix time in seconds (whitespace tolerated, fraction dropped), between 1970 and 9999.
 fn parse_time(s: &str) -> Option<i64> {
     let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let int = digits.split('.').next().unwrap_or("");
-    int.parse().ok()
+    int.parse().ok().filter(|t| (0..=MAX_TIME).contains(t))
 }
 
 /// The namespace declared on the `feedback` element: its prefix's, else the default one.
@@ -864,7 +871,7 @@ fn namespace_of(e: &BytesStart<'_>) -> Option<String> {
     let mut default = None;
     for attr in e.attributes().with_checks(false).flatten() {
         let key: &str = attr.key.as_ref();
-        let value = String::from_utf8_lossy(attr.value.as_ref()).into_owned();
+        let value: String = attr.value.as_ref().to_owned();
         match (key.strip_prefix("xmlns:"), prefix) {
             (Some(p), Some(want)) if p == want => return Some(value),
             _ if key == "xmlns" => default = Some(value),
