@@ -294,13 +294,18 @@ impl DmarcAggregator {
             ));
         }
 
+        f.duplicates = self.duplicates;
+
         let mut sources: BTreeMap<(Date, IpAddr, String), SourceAcc> = BTreeMap::new();
         let mut reporters: BTreeMap<String, ReporterAcc> = BTreeMap::new();
         let mut domains: BTreeMap<String, DomainAcc> = BTreeMap::new();
 
         for (index, (input, r)) in self.reports.iter().enumerate() {
             let (messages, passing) = r.records.iter().fold((0u64, 0u64), |(m, p), rec| {
-                (m + rec.count, p + if rec.dmarc_pass() { rec.count } else { 0 })
+                (
+                    m + rec.count,
+                    p + if rec.dmarc_pass() { rec.count } else { 0 },
+                )
             });
             let days = Days::new(r.begin, r.end);
             f.totals.reports += 1;
@@ -347,11 +352,13 @@ impl DmarcAggregator {
                 ));
             }
 
-            let rep = reporters.entry(r.org_name.clone()).or_insert_with(|| ReporterAcc {
-                begin: r.begin,
-                end: r.end,
-                ..ReporterAcc::default()
-            });
+            let rep = reporters
+                .entry(r.org_name.clone())
+                .or_insert_with(|| ReporterAcc {
+                    begin: r.begin,
+                    end: r.end,
+                    ..ReporterAcc::default()
+                });
             rep.reports += 1;
             rep.records += r.records.len() as u64;
             rep.messages += messages;
@@ -375,18 +382,22 @@ impl DmarcAggregator {
                 dom.policies.insert(r.policy.clone());
 
                 for (date, n) in days.shares(rec.count) {
-                    let acc = sources.entry((date, rec.source_ip, rec.header_from.clone())).or_default();
+                    let acc = sources
+                        .entry((date, rec.source_ip, rec.header_from.clone()))
+                        .or_default();
                     acc.add(rec, n, &r.org_name, days.prorated());
                 }
             }
         }
-        f.reports
-            .sort_by(|a, b| (a.begin, &a.org_name, &a.report_id).cmp(&(b.begin, &b.org_name, &b.report_id)));
+        f.reports.sort_by(|a, b| {
+            (a.begin, &a.org_name, &a.report_id).cmp(&(b.begin, &b.org_name, &b.report_id))
+        });
 
         f.by_source = sources
             .into_iter()
             .map(|((date, source_ip, header_from), acc)| {
-                let (source_class, class_basis) = classifier.classify(source_ip, acc.forwarding_reason.as_deref());
+                let (source_class, class_basis) =
+                    classifier.classify(source_ip, acc.forwarding_reason.as_deref());
                 SourceDay {
                     date,
                     source_ip,
@@ -478,7 +489,11 @@ impl SourceAcc {
             _ => self.dispositions.none += n,
         }
         for reason in &rec.reasons {
-            let kind = if reason.kind.is_empty() { "unspecified" } else { reason.kind.as_str() };
+            let kind = if reason.kind.is_empty() {
+                "unspecified"
+            } else {
+                reason.kind.as_str()
+            };
             *self.override_reasons.entry(kind.to_owned()).or_default() += n;
             if self.forwarding_reason.is_none() && is_forwarding_reason(reason) {
                 self.forwarding_reason = Some(reason.kind.clone());
@@ -553,7 +568,11 @@ impl Days {
     /// (a count of zero keeps one zero row on the first day).
     fn shares(&self, count: u64) -> Vec<(Date, u64)> {
         if self.days.len() == 1 || count == 0 {
-            return self.days.first().map(|(d, _)| vec![(*d, count)]).unwrap_or_default();
+            return self
+                .days
+                .first()
+                .map(|(d, _)| vec![(*d, count)])
+                .unwrap_or_default();
         }
         let total = self.total as u128;
         let c = u128::from(count);

@@ -120,19 +120,29 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn diag(&mut self, level: Level, code: &str, member: Option<&str>, offset: Option<u64>, message: impl Into<String>) {
+    fn diag(
+        &mut self,
+        level: Level,
+        code: &str,
+        member: Option<&str>,
+        offset: Option<u64>,
+        message: impl Into<String>,
+    ) {
         let position = Position {
             member: member.map(str::to_owned),
             line: None,
             offset,
         };
-        self.items
-            .push(Item::Diagnostic(Diagnostic::new(level, code, self.input, position, message)));
+        self.items.push(Item::Diagnostic(Diagnostic::new(
+            level, code, self.input, position, message,
+        )));
     }
 
     /// The decompressed-size cap for `compressed` input bytes.
     fn cap(&self, compressed: u64) -> u64 {
-        let by_ratio = compressed.saturating_mul(self.limits.max_ratio).max(RATIO_FLOOR_BYTES);
+        let by_ratio = compressed
+            .saturating_mul(self.limits.max_ratio)
+            .max(RATIO_FLOOR_BYTES);
         by_ratio.min(self.limits.max_decompressed_bytes)
     }
 
@@ -170,7 +180,11 @@ impl<'a> Reader<'a> {
         let (text, repairs) = decode::xml_text(bytes);
         let mut warnings = Warnings::default();
         for (code, message) in repairs {
-            let level = if code == "dmarc.invalid_utf8" { Level::Warning } else { Level::Info };
+            let level = if code == "dmarc.invalid_utf8" {
+                Level::Warning
+            } else {
+                Level::Info
+            };
             warnings.add(level, code, message);
         }
         match xml::parse(&text, self.limits, warnings) {
@@ -189,7 +203,10 @@ impl<'a> Reader<'a> {
                                 line: None,
                                 offset: None,
                             },
-                            format!("{} (report {} {})", w.message, report.org_name, report.report_id),
+                            format!(
+                                "{} (report {} {})",
+                                w.message, report.org_name, report.report_id
+                            ),
                         );
                         d.count = w.count;
                         d
@@ -280,7 +297,10 @@ impl<'a> Reader<'a> {
                         "input.gzip_trailing_garbage",
                         member,
                         offset,
-                        format!("{} whitespace byte(s) after the gzip stream ignored", rest.len()),
+                        format!(
+                            "{} whitespace byte(s) after the gzip stream ignored",
+                            rest.len()
+                        ),
                     );
                 } else {
                     self.diag(
@@ -288,7 +308,10 @@ impl<'a> Reader<'a> {
                         "input.gzip_trailing_garbage",
                         member,
                         offset,
-                        format!("{} byte(s) of non-gzip data after the gzip stream ignored", rest.len()),
+                        format!(
+                            "{} byte(s) of non-gzip data after the gzip stream ignored",
+                            rest.len()
+                        ),
                     );
                 }
                 break;
@@ -319,7 +342,13 @@ impl<'a> Reader<'a> {
         let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
             Ok(a) => a,
             Err(e) => {
-                self.diag(Level::Error, "input.zip_corrupt", member, None, format!("corrupt zip archive: {e}"));
+                self.diag(
+                    Level::Error,
+                    "input.zip_corrupt",
+                    member,
+                    None,
+                    format!("corrupt zip archive: {e}"),
+                );
                 return;
             }
         };
@@ -356,7 +385,10 @@ impl<'a> Reader<'a> {
                 if file.is_dir() {
                     continue;
                 }
-                let name = file.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry {}", i + 1));
+                let name = file
+                    .name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| format!("entry {}", i + 1));
                 let cap = self.cap(file.compressed_size());
                 if file.size() > cap {
                     let m = join(member, &name);
@@ -393,11 +425,18 @@ impl<'a> Reader<'a> {
             self.blob(&data, Some(&m), depth + 1);
         }
         if files == 0 && n <= self.limits.max_zip_entries {
-            self.diag(Level::Error, "dmarc.not_a_report", member, None, "zip archive without files");
+            self.diag(
+                Level::Error,
+                "dmarc.not_a_report",
+                member,
+                None,
+                "zip archive without files",
+            );
         }
     }
 
     fn mbox(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
+        let mark = self.items.len();
         let mut starts = vec![0usize];
         starts.extend(memchr::memmem::find_iter(bytes, b"\nFrom ").map(|p| p + 1));
         for (n, w) in starts.iter().enumerate() {
@@ -407,7 +446,10 @@ impl<'a> Reader<'a> {
                     "limit.parts",
                     member,
                     None,
-                    format!("mbox has more than {} messages; the rest were not read", self.limits.max_parts),
+                    format!(
+                        "mbox has more than {} messages; the rest were not read",
+                        self.limits.max_parts
+                    ),
                 );
                 break;
             }
@@ -421,11 +463,26 @@ impl<'a> Reader<'a> {
             }
             self.message(body, Some(&m), depth + 1);
         }
+        if self.items.len() == mark {
+            self.diag(
+                Level::Error,
+                "dmarc.not_a_report",
+                member,
+                None,
+                "mbox without messages",
+            );
+        }
     }
 
     fn message(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         let Some(msg) = MessageParser::default().parse(bytes) else {
-            self.diag(Level::Error, "dmarc.not_a_report", member, None, "unparseable mime message");
+            self.diag(
+                Level::Error,
+                "dmarc.not_a_report",
+                member,
+                None,
+                "unparseable mime message",
+            );
             return;
         };
         let before = self.items.len();
@@ -435,8 +492,11 @@ impl<'a> Reader<'a> {
                 let sub = ct.subtype().unwrap_or("");
                 (ct.ctype().eq_ignore_ascii_case("multipart")
                     && sub.eq_ignore_ascii_case("report")
-                    && ct.attribute("report-type").is_some_and(|t| t.eq_ignore_ascii_case("feedback-report")))
-                    || (ct.ctype().eq_ignore_ascii_case("message") && sub.eq_ignore_ascii_case("feedback-report"))
+                    && ct
+                        .attribute("report-type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("feedback-report")))
+                    || (ct.ctype().eq_ignore_ascii_case("message")
+                        && sub.eq_ignore_ascii_case("feedback-report"))
             })
         });
         if is_failure {
@@ -453,7 +513,10 @@ impl<'a> Reader<'a> {
                     "limit.parts",
                     member,
                     None,
-                    format!("more than {} mime parts; the rest were not read", self.limits.max_parts),
+                    format!(
+                        "more than {} mime parts; the rest were not read",
+                        self.limits.max_parts
+                    ),
                 );
                 return;
             }
@@ -497,8 +560,10 @@ impl<'a> Reader<'a> {
             }
         }
         let found = self.items[before..].iter().any(|it| {
-            matches!(it, Item::Aggregate(_) | Item::Failure { .. } | Item::SmtpTls { .. })
-                || matches!(it, Item::Diagnostic(d) if d.level == Level::Error)
+            matches!(
+                it,
+                Item::Aggregate(_) | Item::Failure { .. } | Item::SmtpTls { .. }
+            ) || matches!(it, Item::Diagnostic(d) if d.level == Level::Error)
         });
         if !found {
             self.diag(
@@ -533,9 +598,18 @@ mod tests {
         assert_eq!(kind(b"\xEF\xBB\xBF<?xml"), Kind::Xml);
         assert_eq!(kind(b"  <?xml"), Kind::Xml);
         assert_eq!(kind(b"{\"organization-name\":1}"), Kind::Json);
-        assert_eq!(kind(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n"), Kind::Mbox);
-        assert_eq!(kind(b"Return-Path: <a@b>\r\nSubject: x\r\n\r\nbody"), Kind::Message);
-        assert_eq!(kind(b"Jan  1 00:00:00 host postfix/smtp[1]: x"), Kind::Unknown);
+        assert_eq!(
+            kind(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n"),
+            Kind::Mbox
+        );
+        assert_eq!(
+            kind(b"Return-Path: <a@b>\r\nSubject: x\r\n\r\nbody"),
+            Kind::Message
+        );
+        assert_eq!(
+            kind(b"Jan  1 00:00:00 host postfix/smtp[1]: x"),
+            Kind::Unknown
+        );
         assert_eq!(kind(b"this is a file\n"), Kind::Unknown);
         assert_eq!(kind(b"X-Foo: bar\n\nbody"), Kind::Unknown);
     }

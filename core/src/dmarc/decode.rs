@@ -13,7 +13,10 @@ pub(crate) fn xml_text(bytes: &[u8]) -> (Cow<'_, str>, Vec<Repair>) {
     let mut repairs = Vec::new();
     let mut b = bytes;
     if let Some(rest) = b.strip_prefix(b"\xEF\xBB\xBF") {
-        repairs.push(("dmarc.bom", "utf-8 byte order mark before the xml declaration removed".to_owned()));
+        repairs.push((
+            "dmarc.bom",
+            "utf-8 byte order mark before the xml declaration removed".to_owned(),
+        ));
         b = rest;
     } else if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
         let little = b[0] == 0xFF;
@@ -47,7 +50,10 @@ pub(crate) fn xml_text(bytes: &[u8]) -> (Cow<'_, str>, Vec<Repair>) {
         Err(e) => {
             repairs.push((
                 "dmarc.invalid_utf8",
-                format!("invalid utf-8 at byte {} replaced", e.valid_up_to() + (bytes.len() - b.len())),
+                format!(
+                    "invalid utf-8 at byte {} replaced",
+                    e.valid_up_to() + (bytes.len() - b.len())
+                ),
             ));
             (String::from_utf8_lossy(b), repairs)
         }
@@ -76,17 +82,25 @@ fn declares_single_byte(b: &[u8]) -> bool {
         .collect();
     matches!(
         value.as_slice(),
-        b"windows-1252" | b"cp1252" | b"iso-8859-1" | b"iso8859-1" | b"latin1" | b"latin-1" | b"us-ascii" | b"ascii"
+        b"windows-1252"
+            | b"cp1252"
+            | b"iso-8859-1"
+            | b"iso8859-1"
+            | b"latin1"
+            | b"latin-1"
+            | b"us-ascii"
+            | b"ascii"
     )
 }
 
 /// Windows-1252 to UTF-8 (undefined bytes map to the C1 control of the same value).
 pub(crate) fn windows_1252(b: &[u8]) -> String {
     const HIGH: [char; 32] = [
-        '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{02C6}',
-        '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}', '\u{017D}', '\u{8F}', '\u{90}', '\u{2018}',
-        '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}',
-        '\u{203A}', '\u{0153}', '\u{9D}', '\u{017E}', '\u{0178}',
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}',
+        '\u{017D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}',
+        '\u{2013}', '\u{2014}', '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}',
+        '\u{9D}', '\u{017E}', '\u{0178}',
     ];
     b.iter()
         .map(|&c| match c {
@@ -108,7 +122,8 @@ mod tests {
         let (t, r) = xml_text(b" \r\n<?xml version=\"1.0\"?><a/>");
         assert!(t.starts_with("<?xml"));
         assert_eq!(r[0].0, "dmarc.leading_whitespace");
-        let (t, r) = xml_text(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x93caf\xe9\x94</a>");
+        let (t, r) =
+            xml_text(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x93caf\xe9\x94</a>");
         assert!(t.contains("\u{201C}caf\u{e9}\u{201D}"), "{t}");
         assert!(r.is_empty());
         let (t, r) = xml_text(b"<a>\x91x</a>");

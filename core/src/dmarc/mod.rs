@@ -21,10 +21,12 @@ pub mod source_class;
 mod xml;
 
 pub use aggregate::{
-    DmarcAggregator, DmarcFindings, DmarcTotals, Dispositions, DomainSummary, DuplicateReport, ReportSummary,
-    ReporterSummary, SourceDay,
+    Dispositions, DmarcAggregator, DmarcFindings, DmarcTotals, DomainSummary, DuplicateReport,
+    ReportSummary, ReporterSummary, SourceDay,
 };
-pub use model::{AggregateReport, DkimAuth, OverrideReason, PolicyPublished, Record, ReportWarning, SpfAuth};
+pub use model::{
+    AggregateReport, DkimAuth, OverrideReason, PolicyPublished, Record, ReportWarning, SpfAuth,
+};
 pub use source_class::{SourceClass, is_forwarding_reason};
 
 use crate::diagnostic::{Diagnostic, Level, Position};

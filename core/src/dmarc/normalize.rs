@@ -26,11 +26,12 @@ pub(crate) fn org_name(raw: &str, email: &str) -> String {
 /// Multi-label public suffixes common among DMARC reporters. A compact approximation of the
 /// Public Suffix List (the core ships no PSL): anything else is taken as a one-label suffix.
 const TWO_LABEL_SUFFIXES: &[&str] = &[
-    "ac.jp", "ac.uk", "ad.jp", "co.at", "co.id", "co.il", "co.in", "co.jp", "co.kr", "co.nz", "co.th", "co.uk",
-    "co.za", "com.ar", "com.au", "com.br", "com.cn", "com.co", "com.hk", "com.mx", "com.my", "com.pl", "com.sg",
-    "com.tr", "com.tw", "com.ua", "ed.jp", "gc.ca", "go.jp", "gov.au", "gov.br", "gov.uk", "gr.jp", "lg.jp",
-    "ltd.uk", "me.uk", "ne.jp", "net.au", "net.br", "net.cn", "net.nz", "or.at", "or.jp", "org.au", "org.br",
-    "org.cn", "org.nz", "org.uk", "plc.uk", "edu.au", "gv.at", "ac.at", "ac.nz", "govt.nz",
+    "ac.jp", "ac.uk", "ad.jp", "co.at", "co.id", "co.il", "co.in", "co.jp", "co.kr", "co.nz",
+    "co.th", "co.uk", "co.za", "com.ar", "com.au", "com.br", "com.cn", "com.co", "com.hk",
+    "com.mx", "com.my", "com.pl", "com.sg", "com.tr", "com.tw", "com.ua", "ed.jp", "gc.ca",
+    "go.jp", "gov.au", "gov.br", "gov.uk", "gr.jp", "lg.jp", "ltd.uk", "me.uk", "ne.jp", "net.au",
+    "net.br", "net.cn", "net.nz", "or.at", "or.jp", "org.au", "org.br", "org.cn", "org.nz",
+    "org.uk", "plc.uk", "edu.au", "gv.at", "ac.at", "ac.nz", "govt.nz",
 ];
 
 /// Registrable domain ("base domain") of a host name, lowercased; `None` when it is not a
@@ -52,7 +53,11 @@ pub(crate) fn base_domain(host: &str) -> Option<String> {
         return Some(host);
     }
     let last_two = labels[labels.len() - 2..].join(".");
-    let keep = if TWO_LABEL_SUFFIXES.contains(&last_two.as_str()) { 3 } else { 2 };
+    let keep = if TWO_LABEL_SUFFIXES.contains(&last_two.as_str()) {
+        3
+    } else {
+        2
+    };
     let start = labels.len().saturating_sub(keep);
     Some(labels[start..].join("."))
 }
@@ -63,8 +68,14 @@ mod tests {
 
     #[test]
     fn report_ids_like_parsedmarc() {
-        assert_eq!(report_id(" <1436111091.916236@dmarc.yahoo.com> "), "1436111091.916236");
-        assert_eq!(report_id("example.com:1538463741"), "example.com:1538463741");
+        assert_eq!(
+            report_id(" <1436111091.916236@dmarc.yahoo.com> "),
+            "1436111091.916236"
+        );
+        assert_eq!(
+            report_id("example.com:1538463741"),
+            "example.com:1538463741"
+        );
         assert_eq!(report_id("a$b=c!d"), "a$b=c!d");
     }
 
@@ -73,7 +84,10 @@ mod tests {
         assert_eq!(org_name("Mail.Ru", ""), "mail.ru");
         assert_eq!(org_name("Outlook.com", ""), "outlook.com");
         assert_eq!(org_name("esa1.eurocontrol.c3s2.iphmx.com", ""), "iphmx.com");
-        assert_eq!(org_name("", "administrator@accurateplastics.com"), "accurateplastics.com");
+        assert_eq!(
+            org_name("", "administrator@accurateplastics.com"),
+            "accurateplastics.com"
+        );
         assert_eq!(org_name("example.com ", ""), "example.com");
         assert_eq!(org_name("Yahoo! Inc.", ""), "Yahoo! Inc.");
         assert_eq!(org_name("GMX", "x@gmx.net"), "GMX");

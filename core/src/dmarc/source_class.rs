@@ -62,14 +62,24 @@ impl<'c> Classifier<'c> {
     /// Class of `ip`, and what decided it (`ours_network`, `override_reason:<type>`,
     /// `forwarder_network`, `ptr_hint:<hint>`, `none`). `forwarding_reason` is the first
     /// forwarding override reason seen for the row, if any.
-    pub(crate) fn classify(&self, ip: IpAddr, forwarding_reason: Option<&str>) -> (SourceClass, String) {
+    pub(crate) fn classify(
+        &self,
+        ip: IpAddr,
+        forwarding_reason: Option<&str>,
+    ) -> (SourceClass, String) {
         if self.config.ours.networks.iter().any(|n| n.contains(&ip)) {
             return (SourceClass::Ours, "ours_network".to_owned());
         }
         if let Some(r) = forwarding_reason {
             return (SourceClass::Forwarder, format!("override_reason:{r}"));
         }
-        if self.config.dmarc.forwarder_networks.iter().any(|n| n.contains(&ip)) {
+        if self
+            .config
+            .dmarc
+            .forwarder_networks
+            .iter()
+            .any(|n| n.contains(&ip))
+        {
             return (SourceClass::Forwarder, "forwarder_network".to_owned());
         }
         if let Some(ptr) = self.ptr(ip) {
@@ -98,7 +108,10 @@ mod tests {
         assert!(is_forwarding_reason(&reason("forwarded", None)));
         assert!(is_forwarding_reason(&reason("trusted_forwarder", None)));
         assert!(is_forwarding_reason(&reason("mailing_list", None)));
-        assert!(is_forwarding_reason(&reason("local_policy", Some("arc=pass"))));
+        assert!(is_forwarding_reason(&reason(
+            "local_policy",
+            Some("arc=pass")
+        )));
         assert!(!is_forwarding_reason(&reason("local_policy", None)));
         assert!(!is_forwarding_reason(&reason("sampled_out", None)));
     }
@@ -108,14 +121,20 @@ mod tests {
         let mut config = Config::default();
         config.ours.networks = vec!["207.174.124.0/24".parse().unwrap()];
         config.dmarc.forwarder_networks = vec!["198.51.100.0/24".parse().unwrap()];
-        config
-            .dmarc
-            .ptr
-            .insert("203.0.113.7".parse().unwrap(), "mx0a-001.pphosted.com".to_owned());
+        config.dmarc.ptr.insert(
+            "203.0.113.7".parse().unwrap(),
+            "mx0a-001.pphosted.com".to_owned(),
+        );
         let c = Classifier::new(&config);
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-        assert_eq!(c.classify(ip("207.174.124.94"), Some("forwarded")).0, SourceClass::Ours);
-        assert_eq!(c.classify(ip("192.0.2.1"), Some("forwarded")).1, "override_reason:forwarded");
+        assert_eq!(
+            c.classify(ip("207.174.124.94"), Some("forwarded")).0,
+            SourceClass::Ours
+        );
+        assert_eq!(
+            c.classify(ip("192.0.2.1"), Some("forwarded")).1,
+            "override_reason:forwarded"
+        );
         assert_eq!(c.classify(ip("198.51.100.9"), None).1, "forwarder_network");
         assert_eq!(c.classify(ip("203.0.113.7"), None).1, "ptr_hint:pphosted");
         assert_eq!(c.classify(ip("203.0.113.8"), None).0, SourceClass::External);

@@ -17,7 +17,9 @@ use std::net::IpAddr;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::model::{AggregateReport, DkimAuth, OverrideReason, PolicyPublished, Record, ReportWarning, SpfAuth};
+use super::model::{
+    AggregateReport, DkimAuth, OverrideReason, PolicyPublished, Record, ReportWarning, SpfAuth,
+};
 use super::normalize;
 use crate::diagnostic::Level;
 use crate::limits::Limits;
@@ -264,7 +266,11 @@ pub(crate) fn parse(text: &str, limits: &Limits, mut warnings: Warnings) -> XmlO
                     );
                     break;
                 }
-                return XmlOutcome::Rejected("dmarc.xml_syntax", format!("xml syntax error: {e}"), Some(offset));
+                return XmlOutcome::Rejected(
+                    "dmarc.xml_syntax",
+                    format!("xml syntax error: {e}"),
+                    Some(offset),
+                );
             }
         };
         match event {
@@ -357,7 +363,11 @@ impl Parser<'_> {
 
     fn grandparent(&self) -> Tag {
         let n = self.stack.len();
-        if n >= 2 { self.stack[n - 2] } else { Tag::Other }
+        if n >= 2 {
+            self.stack[n - 2]
+        } else {
+            Tag::Other
+        }
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Option<XmlOutcome> {
@@ -371,7 +381,10 @@ impl Parser<'_> {
         if self.stack.len() >= self.limits.max_xml_depth {
             return Some(XmlOutcome::Rejected(
                 "limit.xml_depth",
-                format!("xml nesting deeper than {} elements", self.limits.max_xml_depth),
+                format!(
+                    "xml nesting deeper than {} elements",
+                    self.limits.max_xml_depth
+                ),
                 None,
             ));
         }
@@ -396,7 +409,11 @@ impl Parser<'_> {
         }
         let parent = self.parent();
         // Inside feedback: a nested <feedback> is just an unknown element.
-        let tag = if tag == Tag::Feedback { Tag::Other } else { tag };
+        let tag = if tag == Tag::Feedback {
+            Tag::Other
+        } else {
+            tag
+        };
         match (parent, tag) {
             (Tag::Feedback, Tag::Record) => {
                 self.record_elements += 1;
@@ -469,15 +486,27 @@ impl Parser<'_> {
             return;
         };
         // Find the open element this end tag closes (recovery for mismatched end tags).
-        let tag = if tag == Tag::Feedback { Tag::Feedback } else { tag };
-        let Some(pos) = self.stack[fb..].iter().rposition(|t| *t == tag).map(|i| i + fb) else {
+        let tag = if tag == Tag::Feedback {
+            Tag::Feedback
+        } else {
+            tag
+        };
+        let Some(pos) = self.stack[fb..]
+            .iter()
+            .rposition(|t| *t == tag)
+            .map(|i| i + fb)
+        else {
             self.text.clear();
             return; // stray end tag
         };
         let mut text = std::mem::take(&mut self.text);
         while self.stack.len() > pos {
             let Some(t) = self.stack.pop() else { break };
-            let value = if self.stack.len() == pos { std::mem::take(&mut text) } else { String::new() };
+            let value = if self.stack.len() == pos {
+                std::mem::take(&mut text)
+            } else {
+                String::new()
+            };
             self.close(t, value);
             if t == Tag::Feedback {
                 self.feedback_at = None;
@@ -487,11 +516,19 @@ impl Parser<'_> {
     }
 
     fn meta_mut(&mut self) -> &mut Meta {
-        if self.meta_count > 1 { &mut self.meta_dup } else { &mut self.meta }
+        if self.meta_count > 1 {
+            &mut self.meta_dup
+        } else {
+            &mut self.meta
+        }
     }
 
     fn policy_mut(&mut self) -> &mut Policy {
-        if self.policy_count > 1 { &mut self.policy_dup } else { &mut self.policy }
+        if self.policy_count > 1 {
+            &mut self.policy_dup
+        } else {
+            &mut self.policy
+        }
     }
 
     /// Closes element `tag` whose text content is `value`; `self.stack` now ends at its parent.
@@ -535,8 +572,12 @@ impl Parser<'_> {
                     self.meta_mut().errors.push(v);
                 }
             }
-            (Tag::DateRange, Tag::Begin) if grand == Tag::ReportMetadata => set(&mut self.meta_mut().begin, value),
-            (Tag::DateRange, Tag::End) if grand == Tag::ReportMetadata => set(&mut self.meta_mut().end, value),
+            (Tag::DateRange, Tag::Begin) if grand == Tag::ReportMetadata => {
+                set(&mut self.meta_mut().begin, value)
+            }
+            (Tag::DateRange, Tag::End) if grand == Tag::ReportMetadata => {
+                set(&mut self.meta_mut().end, value)
+            }
             (Tag::PolicyPublished, t) => {
                 let pol = self.policy_mut();
                 let slot = match t {
@@ -644,35 +685,58 @@ impl Parser<'_> {
             self.warnings.add(
                 Level::Warning,
                 "dmarc.record_invalid_source_ip",
-                format!("record {} has an invalid source_ip {ip_text:?}; skipped", self.record_elements),
+                format!(
+                    "record {} has an invalid source_ip {ip_text:?}; skipped",
+                    self.record_elements
+                ),
             );
             return;
         };
-        let Some(count) = r.count.as_deref().and_then(parse_u64).filter(|c| *c <= MAX_COUNT) else {
+        let Some(count) = r
+            .count
+            .as_deref()
+            .and_then(parse_u64)
+            .filter(|c| *c <= MAX_COUNT)
+        else {
             self.skipped += 1;
             self.warnings.add(
                 Level::Warning,
                 "dmarc.record_invalid_count",
-                format!("record {} has a missing or invalid count; skipped", self.record_elements),
+                format!(
+                    "record {} has a missing or invalid count; skipped",
+                    self.record_elements
+                ),
             );
             return;
         };
-        let missing = |v: Option<String>, what: &str, warnings: &mut Warnings| -> String {
-            let v = v.as_deref().map(lower).unwrap_or_default();
-            if v.is_empty() {
-                warnings.add(
-                    Level::Warning,
-                    "dmarc.missing_policy_evaluated",
-                    format!("record without policy_evaluated/{what}; counted as fail"),
-                );
-                "fail".to_owned()
-            } else {
-                v
-            }
+        let dkim = r.dkim.as_deref().map(lower).unwrap_or_default();
+        let spf = r.spf.as_deref().map(lower).unwrap_or_default();
+        if dkim.is_empty() || spf.is_empty() {
+            let what = match (dkim.is_empty(), spf.is_empty(), r.has_policy_evaluated) {
+                (_, _, false) => "no <policy_evaluated>",
+                (true, true, true) => "no policy_evaluated <dkim> or <spf>",
+                (true, false, true) => "no policy_evaluated <dkim>",
+                _ => "no policy_evaluated <spf>",
+            };
+            self.warnings.add(
+                Level::Warning,
+                "dmarc.missing_policy_evaluated",
+                format!(
+                    "record {} has {what}; the missing aligned results count as fail",
+                    self.record_elements
+                ),
+            );
+        }
+        let dkim = if dkim.is_empty() {
+            "fail".to_owned()
+        } else {
+            dkim
         };
-        let dkim = missing(r.dkim, "dkim", &mut self.warnings);
-        let spf = missing(r.spf, "spf", &mut self.warnings);
-        let _ = r.has_policy_evaluated;
+        let spf = if spf.is_empty() {
+            "fail".to_owned()
+        } else {
+            spf
+        };
         let header_from = r.header_from.as_deref().map(lower).unwrap_or_default();
         if header_from.is_empty() {
             self.warnings.add(
@@ -723,7 +787,10 @@ impl Parser<'_> {
             self.warnings.add(
                 Level::Info,
                 "dmarc.xml_unclosed",
-                format!("{} element(s) left unclosed at the end of the document", self.stack.len()),
+                format!(
+                    "{} element(s) left unclosed at the end of the document",
+                    self.stack.len()
+                ),
             );
         }
         if let Some(section) = self.conflict {
@@ -734,13 +801,21 @@ impl Parser<'_> {
             );
         }
         if self.meta_count == 0 {
-            return XmlOutcome::Rejected("dmarc.missing_report_metadata", "no <report_metadata>".to_owned(), None);
+            return XmlOutcome::Rejected(
+                "dmarc.missing_report_metadata",
+                "no <report_metadata>".to_owned(),
+                None,
+            );
         }
         let meta = self.meta;
         let report_id_raw = meta.report_id.as_deref().map(clean).unwrap_or_default();
         let report_id = normalize::report_id(&report_id_raw);
         if report_id.is_empty() {
-            return XmlOutcome::Rejected("dmarc.missing_report_id", "no <report_id>".to_owned(), None);
+            return XmlOutcome::Rejected(
+                "dmarc.missing_report_id",
+                "no <report_id>".to_owned(),
+                None,
+            );
         }
         let (Some(begin), Some(end)) = (
             meta.begin.as_deref().and_then(parse_time),
@@ -760,7 +835,11 @@ impl Parser<'_> {
             );
         }
         if self.record_elements == 0 {
-            return XmlOutcome::Rejected("dmarc.no_records", "report without any <record>".to_owned(), None);
+            return XmlOutcome::Rejected(
+                "dmarc.no_records",
+                "report without any <record>".to_owned(),
+                None,
+            );
         }
         if self.policy_count == 0 {
             self.warnings.add(
@@ -768,7 +847,14 @@ impl Parser<'_> {
                 "dmarc.missing_policy_published",
                 "report without <policy_published>; policy domain unknown",
             );
-        } else if self.policy.domain.as_deref().map(clean).unwrap_or_default().is_empty() {
+        } else if self
+            .policy
+            .domain
+            .as_deref()
+            .map(clean)
+            .unwrap_or_default()
+            .is_empty()
+        {
             self.warnings.add(
                 Level::Warning,
                 "dmarc.missing_policy_domain",
@@ -786,7 +872,11 @@ impl Parser<'_> {
             );
         }
         let pol = self.policy;
-        let pct = pol.pct.as_deref().and_then(parse_u64).map(|v| v.min(100) as u8);
+        let pct = pol
+            .pct
+            .as_deref()
+            .and_then(parse_u64)
+            .map(|v| v.min(100) as u8);
         let opt = |v: Option<String>| v.map(|s| lower(&s)).filter(|s| !s.is_empty());
         let policy = PolicyPublished {
             domain: pol.domain.as_deref().map(lower).unwrap_or_default(),
@@ -830,7 +920,9 @@ fn set(slot: &mut Option<String>, value: String) {
 fn clean(s: &str) -> String {
     let t = s.trim();
     if t.chars().any(|c| c.is_control() && c != '\t') {
-        t.chars().filter(|c| !c.is_control() || *c == '\t').collect()
+        t.chars()
+            .filter(|c| !c.is_control() || *c == '\t')
+            .collect()
     } else {
         t.to_owned()
     }
@@ -938,17 +1030,32 @@ mod tests {
 
     #[test]
     fn namespaces_and_prefixes_read_alike() {
-        let ns = BASE.replace("<feedback>", r#"<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">"#);
+        let ns = BASE.replace(
+            "<feedback>",
+            r#"<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">"#,
+        );
         let r = report(&ns);
-        assert_eq!(r.namespace.as_deref(), Some("urn:ietf:params:xml:ns:dmarc-2.0"));
+        assert_eq!(
+            r.namespace.as_deref(),
+            Some("urn:ietf:params:xml:ns:dmarc-2.0")
+        );
         assert_eq!(r.records.len(), 1);
         let pre = BASE
-            .replace("<feedback>", r#"<ns1:feedback xmlns:ns1="http://dmarc.org/dmarc-xml/0.1">"#)
+            .replace(
+                "<feedback>",
+                r#"<ns1:feedback xmlns:ns1="http://dmarc.org/dmarc-xml/0.1">"#,
+            )
             .replace("</feedback>", "</ns1:feedback>");
         let r = report(&pre);
-        assert_eq!(r.namespace.as_deref(), Some("http://dmarc.org/dmarc-xml/0.1"));
+        assert_eq!(
+            r.namespace.as_deref(),
+            Some("http://dmarc.org/dmarc-xml/0.1")
+        );
         assert_eq!(r.records.len(), 1);
-        let all = BASE.replace('<', "<d:").replace("<d:/", "</d:").replace("<d:?", "<?");
+        let all = BASE
+            .replace('<', "<d:")
+            .replace("<d:/", "</d:")
+            .replace("<d:?", "<?");
         let all = all.replacen("<d:feedback>", r#"<d:feedback xmlns:d="x">"#, 1);
         assert_eq!(report(&all).records.len(), 1);
     }
@@ -971,13 +1078,22 @@ mod tests {
     #[test]
     fn depth_is_bounded() {
         let deep = format!("{}{}", "<a>".repeat(100), "</a>".repeat(100));
-        assert!(matches!(read(&deep), XmlOutcome::Rejected("limit.xml_depth", _, _)));
+        assert!(matches!(
+            read(&deep),
+            XmlOutcome::Rejected("limit.xml_depth", _, _)
+        ));
     }
 
     #[test]
     fn not_a_report() {
-        assert!(matches!(read("<html><body/></html>"), XmlOutcome::Rejected("dmarc.not_a_report", _, _)));
-        assert!(matches!(read(""), XmlOutcome::Rejected("dmarc.not_a_report", _, _)));
+        assert!(matches!(
+            read("<html><body/></html>"),
+            XmlOutcome::Rejected("dmarc.not_a_report", _, _)
+        ));
+        assert!(matches!(
+            read(""),
+            XmlOutcome::Rejected("dmarc.not_a_report", _, _)
+        ));
     }
 
     #[test]
@@ -986,7 +1102,7 @@ mod tests {
         let r = report(&xml);
         assert!(!r.records[0].dmarc_pass());
         assert_eq!(r.warnings[0].code, "dmarc.missing_policy_evaluated");
-        assert_eq!(r.warnings[0].count, 2);
+        assert_eq!(r.warnings[0].count, 1);
     }
 
     #[test]
@@ -1002,7 +1118,9 @@ mod tests {
     #[test]
     fn truncated_document_keeps_complete_records() {
         let cut = &BASE[..BASE.find("</feedback>").unwrap_or(BASE.len())];
-        let r = report(&format!("{cut}<record><row><source_ip>1.2.3.4</source_ip><cou"));
+        let r = report(&format!(
+            "{cut}<record><row><source_ip>1.2.3.4</source_ip><cou"
+        ));
         assert_eq!(r.records.len(), 1);
     }
 }
