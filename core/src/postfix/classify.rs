@@ -2,9 +2,9 @@
 //!
 //! OWNER: classification helper. Interface fixed; implementation to be filled in.
 
-use super::rules::RulesConfig;
 use super::{Delivery, Outcome};
 use crate::config::ConfigError;
+use super::rules::RulesConfig;
 
 /// Result of classifying one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,12 +34,7 @@ impl Classifier {
 
     /// Mailbox provider id (`microsoft`, `google`, `yahoo`, …, `other`) from the relay (or
     /// connect-to) host, falling back to the recipient domain, then to reply text clues.
-    pub fn provider(
-        &self,
-        mx_host: Option<&str>,
-        recipient_domain: Option<&str>,
-        reply_text: Option<&str>,
-    ) -> &str {
+    pub fn provider(&self, mx_host: Option<&str>, recipient_domain: Option<&str>, reply_text: Option<&str>) -> &str {
         let _ = (mx_host, recipient_domain, reply_text);
         "other"
     }
