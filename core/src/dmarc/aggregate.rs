@@ -529,7 +529,7 @@ struct DomainAcc {
 /// The days a report's range covers, with the seconds of `[begin, end)` in each.
 struct Days {
     /// `(date, seconds)`; a single entry with the begin date when not prorated.
-    days: Vec<(Date, i64)>,
+    spans: Vec<(Date, i64)>,
     total: i64,
     too_long: bool,
 }
@@ -542,34 +542,34 @@ impl Days {
         let too_long = span > DAY && last.saturating_sub(first) >= MAX_PRORATE_DAYS;
         if span <= DAY || too_long {
             return Self {
-                days: vec![(Date::from_unix(begin, 0), 1)],
+                spans: vec![(Date::from_unix(begin, 0), 1)],
                 total: 1,
                 too_long,
             };
         }
-        let days = (first..=last)
+        let spans = (first..=last)
             .filter_map(|d| {
                 let secs = ((d + 1) * DAY).min(end) - (d * DAY).max(begin);
                 (secs > 0).then(|| (Date::from_unix(d * DAY, 0), secs))
             })
             .collect();
         Self {
-            days,
+            spans,
             total: span,
             too_long,
         }
     }
 
     fn prorated(&self) -> bool {
-        self.days.len() > 1
+        self.spans.len() > 1
     }
 
     /// `count` split over the days by largest remainder; days with a zero share are omitted
     /// (a count of zero keeps one zero row on the first day).
     fn shares(&self, count: u64) -> Vec<(Date, u64)> {
-        if self.days.len() == 1 || count == 0 {
+        if self.spans.len() == 1 || count == 0 {
             return self
-                .days
+                .spans
                 .first()
                 .map(|(d, _)| vec![(*d, count)])
                 .unwrap_or_default();
@@ -577,7 +577,7 @@ impl Days {
         let total = self.total as u128;
         let c = u128::from(count);
         let mut floors: Vec<(u64, u128, usize)> = self
-            .days
+            .spans
             .iter()
             .enumerate()
             .map(|(i, (_, secs))| {
@@ -599,7 +599,7 @@ impl Days {
         floors
             .into_iter()
             .filter(|(n, _, _)| *n > 0)
-            .map(|(n, _, i)| (self.days[i].0, n))
+            .map(|(n, _, i)| (self.spans[i].0, n))
             .collect()
     }
 }

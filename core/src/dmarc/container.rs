@@ -387,8 +387,7 @@ impl<'a> Reader<'a> {
                 }
                 let name = file
                     .name()
-                    .map(|n| n.into_owned())
-                    .unwrap_or_else(|_| format!("entry {}", i + 1));
+                    .map_or_else(|_| format!("entry {}", i + 1), std::borrow::Cow::into_owned);
                 let cap = self.cap(file.compressed_size());
                 if file.size() > cap {
                     let m = join(member, &name);

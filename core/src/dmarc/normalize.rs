@@ -15,10 +15,11 @@ pub(crate) fn org_name(raw: &str, email: &str) -> String {
     if name.is_empty() {
         name = email.trim().rsplit('@').next().unwrap_or("").trim();
     }
-    if !name.contains(char::is_whitespace) && name.contains('.') {
-        if let Some(base) = base_domain(name) {
-            return base;
-        }
+    if !name.contains(char::is_whitespace)
+        && name.contains('.')
+        && let Some(base) = base_domain(name)
+    {
+        return base;
     }
     name.to_owned()
 }

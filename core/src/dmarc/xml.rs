@@ -480,7 +480,7 @@ impl Parser<'_> {
     fn end(&mut self, tag: Tag) {
         let Some(fb) = self.feedback_at else {
             // Outside the report: keep the stack roughly balanced.
-            if self.stack.len() > 0 {
+            if !self.stack.is_empty() {
                 self.stack.pop();
             }
             return;
@@ -573,10 +573,10 @@ impl Parser<'_> {
                 }
             }
             (Tag::DateRange, Tag::Begin) if grand == Tag::ReportMetadata => {
-                set(&mut self.meta_mut().begin, value)
+                set(&mut self.meta_mut().begin, value);
             }
             (Tag::DateRange, Tag::End) if grand == Tag::ReportMetadata => {
-                set(&mut self.meta_mut().end, value)
+                set(&mut self.meta_mut().end, value);
             }
             (Tag::PolicyPublished, t) => {
                 let pol = self.policy_mut();
@@ -748,7 +748,7 @@ impl Parser<'_> {
         let mut spf_results = r.spf_results;
         for s in &mut spf_results {
             if s.scope.is_empty() {
-                s.scope = "mfrom".to_owned();
+                "mfrom".clone_into(&mut s.scope);
             }
         }
         self.records.push(Record {
