@@ -42,7 +42,9 @@ pub(crate) fn xml_text(bytes: &[u8]) -> (Cow<'_, str>, Vec<Repair>) {
         ));
         b = &b[ws..];
     }
-    if declares_single_byte(b) {
+    // Declared Windows-1252 / ISO-8859-1: decode as such, unless the bytes are valid UTF-8
+    // (pure ASCII, or already transcoded by a MIME decoder), which reads the same or better.
+    if declares_single_byte(b) && std::str::from_utf8(b).is_err() {
         return (Cow::Owned(windows_1252(b)), repairs);
     }
     match std::str::from_utf8(b) {

@@ -98,3 +98,40 @@ pub fn sniff(head: &[u8]) -> bool {
         Kind::Empty | Kind::Unknown => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_accepts_reports_and_rejects_logs() {
+        assert!(sniff(b"<?xml version=\"1.0\"?><feedback>"));
+        assert!(sniff(b"\xEF\xBB\xBF<?xml"));
+        assert!(sniff(
+            b"{\"organization-name\":\"Google Inc.\",\"date-range\":{"
+        ));
+        assert!(sniff(b"From dmarc@example.com Tue Apr 30 02:09:16 2019\n"));
+        assert!(sniff(
+            b"Received: from x\r\n\tby y\r\nSubject: Report\r\n\r\n"
+        ));
+        assert!(!sniff(
+            b"{\"__CURSOR\":\"s=1\",\"MESSAGE\":\"postfix/smtp[1]: x\"}"
+        ));
+        assert!(!sniff(
+            b"Jan  1 00:00:00 mx postfix/smtp[123]: ABC: to=<a@b>"
+        ));
+        assert!(!sniff(
+            b"2026-01-01T00:00:00.000+00:00 mx postfix/smtp[1]: x"
+        ));
+    }
+
+    #[test]
+    fn read_blob_limits_document_size() {
+        let limits = Limits {
+            max_document_bytes: 4,
+            ..Limits::default()
+        };
+        let items = read_blob("big.xml", b"<feedback/>", &limits);
+        assert!(matches!(&items[..], [Item::Diagnostic(d)] if d.code == "limit.document_size"));
+    }
+}

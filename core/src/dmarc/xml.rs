@@ -283,8 +283,7 @@ pub(crate) fn parse(text: &str, limits: &Limits, mut warnings: Warnings) -> XmlO
                 if let Some(r) = p.start(&e) {
                     return with_offset(r, reader.buffer_position());
                 }
-                let (tag, _) = tag_of(e.local_name().as_ref());
-                p.end(tag);
+                p.end_empty();
             }
             Event::End(e) => {
                 let (tag, _) = tag_of(e.local_name().as_ref());
@@ -486,11 +485,6 @@ impl Parser<'_> {
             return;
         };
         // Find the open element this end tag closes (recovery for mismatched end tags).
-        let tag = if tag == Tag::Feedback {
-            Tag::Feedback
-        } else {
-            tag
-        };
         let Some(pos) = self.stack[fb..]
             .iter()
             .rposition(|t| *t == tag)
@@ -509,6 +503,19 @@ impl Parser<'_> {
             };
             self.close(t, value);
             if t == Tag::Feedback {
+                self.feedback_at = None;
+                self.feedback_closed = true;
+            }
+        }
+    }
+
+    /// Closes the element an empty-element tag (`<x/>`) just opened.
+    fn end_empty(&mut self) {
+        let text = std::mem::take(&mut self.text);
+        let Some(t) = self.stack.pop() else { return };
+        if self.feedback_at.is_some() {
+            self.close(t, text);
+            if self.feedback_at == Some(self.stack.len()) {
                 self.feedback_at = None;
                 self.feedback_closed = true;
             }
@@ -1073,6 +1080,21 @@ mod tests {
         let codes: Vec<&str> = r.warnings.iter().map(|w| w.code.as_str()).collect();
         assert!(codes.contains(&"dmarc.xml_doctype_ignored"));
         assert!(codes.contains(&"dmarc.xml_entity_not_expanded"));
+    }
+
+    #[test]
+    fn control_characters_and_empty_elements() {
+        let xml = BASE
+            .replace("arc=pass", "arc=pass\u{7}")
+            .replace("<identifiers>", "<identifiers><envelope_to/><feedback/>");
+        let r = report(&xml);
+        assert_eq!(r.records[0].reasons[0].comment.as_deref(), Some("arc=pass"));
+        assert_eq!(r.records[0].envelope_to, None);
+        assert_eq!(r.records[0].header_from, "example.com");
+        assert!(matches!(
+            read("<feedback/>"),
+            XmlOutcome::Rejected("dmarc.missing_report_metadata", _, _)
+        ));
     }
 
     #[test]
