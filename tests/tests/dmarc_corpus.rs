@@ -731,3 +731,21 @@ fn hostile_bytes_never_panic() {
         let _ = dmarc::read_blob(&name, &flipped, &Limits::default());
     }
 }
+
+#[test]
+#[ignore = "exploration aid: prints the findings of a few dev corpus files"]
+fn print_dev_findings_sample() {
+    let Some(dir) = dev_dir() else { return };
+    let files: Vec<(String, Vec<u8>)> = dev_files(&dir)
+        .into_iter()
+        .filter(|(n, _)| n == "report_with_upper_cased_pass.xml" || n == "real-google-1.xml")
+        .collect();
+    let (f, d) = aggregate_all(&files, &Config::default());
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{}",
+        serde_json::to_string_pretty(&f).unwrap_or_default()
+    );
+    let _ = writeln!(err, "{d:?}");
+}
