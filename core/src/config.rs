@@ -284,7 +284,10 @@ mod tests {
         let c = Config::from_toml(Config::example()).expect("example parses");
         assert_eq!(c.thresholds, Thresholds::default());
         assert_eq!(c.limits, Limits::default());
-        assert_eq!(c.dmarc.forwarder_ptr_hints, DmarcConfig::default().forwarder_ptr_hints);
+        assert_eq!(
+            c.dmarc.forwarder_ptr_hints,
+            DmarcConfig::default().forwarder_ptr_hints
+        );
         assert_eq!(c.egress.sending_ips.len(), 3);
     }
 

@@ -322,10 +322,120 @@ pub fn sort(verdicts: &mut [Verdict]) {
     });
 }
 
-/// DMARC rules over the per-source rows (filled in with the DMARC aggregates).
+/// Per source IP, over every day of the analysed reports.
+#[derive(Default)]
+struct SourceTotal<'a> {
+    messages: u64,
+    passing: u64,
+    failing: u64,
+    /// Failing messages in rows classed external.
+    external_failing: u64,
+    ours: bool,
+    ptr: Option<&'a str>,
+    domains: std::collections::BTreeSet<&'a str>,
+    reporters: std::collections::BTreeSet<&'a str>,
+    dkim_aligned_pass: u64,
+    spf_aligned_pass: u64,
+    rejected: u64,
+    quarantined: u64,
+}
+
+/// DMARC rules (`dmarc.own_alignment`, `dmarc.spoofing`) over the per-source rows, summed
+/// per source IP across the days of the analysed reports (the seed's 7-day digest, when the
+/// reports cover a week). "Pass" is DMARC pass per RFC 7489 §3: aligned DKIM pass or aligned
+/// SPF pass in `policy_evaluated`.
 pub fn dmarc_verdicts(dmarc: &crate::dmarc::DmarcFindings, t: &Thresholds) -> Vec<Verdict> {
-    let _ = (dmarc, t);
-    Vec::new()
+    use crate::dmarc::SourceClass;
+    let mut per_ip: BTreeMap<std::net::IpAddr, SourceTotal<'_>> = BTreeMap::new();
+    for r in &dmarc.by_source {
+        let s = per_ip.entry(r.source_ip).or_default();
+        s.messages += r.messages;
+        s.passing += r.passing;
+        s.failing += r.failing;
+        s.dkim_aligned_pass += r.dkim_aligned_pass;
+        s.spf_aligned_pass += r.spf_aligned_pass;
+        s.rejected += r.dispositions.reject;
+        s.quarantined += r.dispositions.quarantine;
+        if r.source_class == SourceClass::External {
+            s.external_failing += r.failing;
+        }
+        s.ours |= r.source_class == SourceClass::Ours;
+        if s.ptr.is_none() {
+            s.ptr = r.ptr.as_deref();
+        }
+        s.domains.insert(&r.header_from);
+        s.reporters.extend(r.reporters.iter().map(String::as_str));
+    }
+    let mut out = Vec::new();
+    for (ip, s) in per_ip {
+        let domains = s.domains.iter().copied().collect::<Vec<_>>().join(", ");
+        let subject = Subject {
+            source_ip: Some(ip.to_string()),
+            domain: Some(domains.clone()),
+            ..Subject::default()
+        };
+        let reporters = s.reporters.len();
+        let evidence = vec![
+            format!(
+                "aligned DKIM pass {} of {}, aligned SPF pass {} of {}",
+                thousands(s.dkim_aligned_pass),
+                thousands(s.messages),
+                thousands(s.spf_aligned_pass),
+                thousands(s.messages)
+            ),
+            format!(
+                "disposition: {} rejected, {} quarantined; reported by {}",
+                thousands(s.rejected),
+                thousands(s.quarantined),
+                s.reporters.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+        ];
+        let pass_pct = percent(s.passing, s.messages);
+        if s.ours
+            && s.messages >= t.own_alignment_min_messages
+            && pass_pct < t.own_alignment_pass_pct
+        {
+            out.push(Verdict {
+                id: "dmarc.own_alignment".to_owned(),
+                severity: Severity::Critical,
+                subject: subject.clone(),
+                message: format!(
+                    "{ip} (ours) passes DMARC for only {pass_pct:.1} % of messages ({} of {}; {} failing) for {domains} - alignment is broken: check DKIM signing and SPF for this IP",
+                    thousands(s.passing),
+                    thousands(s.messages),
+                    thousands(s.failing)
+                ),
+                numbers: Numbers {
+                    count: s.passing,
+                    total: s.messages,
+                    percent: pass_pct,
+                    threshold: t.own_alignment_pass_pct,
+                },
+                evidence: evidence.clone(),
+            });
+        }
+        if !s.ours && s.external_failing >= t.spoofing_min_failing {
+            out.push(Verdict {
+                id: "dmarc.spoofing".to_owned(),
+                severity: Severity::Warning,
+                subject,
+                message: format!(
+                    "{ip} (external, PTR {}): {} messages failing DMARC for {domains}, seen by {reporters} reporter{} - possible spoofing or a forgotten sender",
+                    s.ptr.unwrap_or("unknown"),
+                    thousands(s.external_failing),
+                    if reporters == 1 { "" } else { "s" }
+                ),
+                numbers: Numbers {
+                    count: s.external_failing,
+                    total: s.messages,
+                    percent: percent(s.external_failing, s.messages),
+                    threshold: t.spoofing_min_failing as f64,
+                },
+                evidence,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 /// `../shared` beside the project root, or `$MAILREP_SHARED` when set.
 pub fn shared_root() -> PathBuf {
-    std::env::var_os("MAILREP_SHARED")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"), PathBuf::from)
+    std::env::var_os("MAILREP_SHARED").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        PathBuf::from,
+    )
 }
 
 /// `../shared/corpus` beside the project root, or `None` (with a printed notice) when it is
@@ -20,7 +22,11 @@ pub fn shared_dir(name: &str) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none(), "CI is set but {} is missing", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but {} is missing",
+        dir.display()
+    );
     #[allow(clippy::print_stderr)]
     {
         eprintln!("notice: {} is absent; test skipped", dir.display());

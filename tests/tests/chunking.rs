@@ -26,7 +26,12 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -38,7 +43,11 @@ fn analyze(inputs: &[(String, Vec<u8>)], sizes: &[usize]) -> String {
         a.begin_input(name, reference);
         let mut rest = &bytes[..];
         while !rest.is_empty() {
-            let n = if sizes.is_empty() { rest.len() } else { sizes[k % sizes.len()].clamp(1, rest.len()) };
+            let n = if sizes.is_empty() {
+                rest.len()
+            } else {
+                sizes[k % sizes.len()].clamp(1, rest.len())
+            };
             k += 1;
             a.push(&rest[..n]);
             rest = &rest[n..];
@@ -54,7 +63,11 @@ fn chunking_never_changes_findings() {
     let whole = analyze(&inputs, &[]);
     assert!(whole.contains("\"schema_version\": 1"));
     // Tiny chunks exercise every boundary (gzip header, CRLF, multi-byte UTF-8, sniff window).
-    assert_eq!(analyze(&inputs, &[1, 2, 3, 7]), whole, "chunks of 1-7 bytes");
+    assert_eq!(
+        analyze(&inputs, &[1, 2, 3, 7]),
+        whole,
+        "chunks of 1-7 bytes"
+    );
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: 12,
         ..ProptestConfig::default()

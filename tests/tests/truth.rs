@@ -14,7 +14,12 @@ use std::process::Command;
 use mailrep_core::postfix::Outcome;
 use mailrep_core::{Analyzer, Config, Date};
 
-const EGRESS: [&str; 4] = ["postfix/out05/smtp", "postfix/out06/smtp", "postfix/hcout1/smtp", "postfix/smtp"];
+const EGRESS: [&str; 4] = [
+    "postfix/out05/smtp",
+    "postfix/out06/smtp",
+    "postfix/hcout1/smtp",
+    "postfix/smtp",
+];
 
 #[test]
 fn generated_log_matches_truth_exactly() {
@@ -43,10 +48,16 @@ fn generated_log_matches_truth_exactly() {
     for c in truth["counts"].as_array().unwrap() {
         let transport = c["transport"].as_str().unwrap();
         let provider = c["provider"].as_str().unwrap();
-        if !EGRESS.contains(&transport) || matches!(provider, "internal" | "local") || c["status"] == "expired" {
+        if !EGRESS.contains(&transport)
+            || matches!(provider, "internal" | "local")
+            || c["status"] == "expired"
+        {
             continue;
         }
-        let key = (c["date"].as_str().unwrap().to_owned(), c["target_provider"].as_str().unwrap().to_owned());
+        let key = (
+            c["date"].as_str().unwrap().to_owned(),
+            c["target_provider"].as_str().unwrap().to_owned(),
+        );
         let n = c["count"].as_u64().unwrap();
         *expected.entry(key.clone()).or_default() += n;
         if c["status"] == "sent" {

@@ -287,7 +287,115 @@ fn replies(out: &mut String, f: &Findings, detail: usize) {
 }
 
 fn dmarc(out: &mut String, f: &Findings, detail: usize) {
-    let _ = (out, f, detail);
+    use mailrep_core::dmarc::SourceClass;
+    let d = &f.dmarc;
+    if d.totals.reports == 0 && d.failure_reports == 0 && d.smtp_tls_reports == 0 {
+        return;
+    }
+    let (first, last) = (
+        d.reports
+            .iter()
+            .map(|r| &r.date_begin[..10.min(r.date_begin.len())])
+            .min(),
+        d.reports
+            .iter()
+            .map(|r| &r.date_end[..10.min(r.date_end.len())])
+            .max(),
+    );
+    let _ = writeln!(
+        out,
+        "DMARC ({} aggregate reports from {} reporters, {}..{}; {} duplicates ignored; {} failure and {} TLS reports)",
+        d.totals.reports,
+        d.by_reporter.len(),
+        first.unwrap_or("-"),
+        last.unwrap_or("-"),
+        d.duplicate_reports,
+        d.failure_reports,
+        d.smtp_tls_reports
+    );
+    let mut classes: BTreeMap<SourceClass, (u64, u64, u64, u64)> = BTreeMap::new();
+    for r in &d.by_source {
+        let c = classes.entry(r.source_class).or_default();
+        c.0 += r.messages;
+        c.1 += r.passing;
+        c.2 += r.dkim_aligned_pass;
+        c.3 += r.spf_aligned_pass;
+    }
+    let mut t = Table::new(
+        &[
+            "source class",
+            "messages",
+            "pass",
+            "dkim-aligned",
+            "spf-aligned",
+        ],
+        1,
+    );
+    for (class, (m, p, dk, sp)) in &classes {
+        let name = match class {
+            SourceClass::Ours => "ours",
+            SourceClass::Forwarder => "forwarder",
+            SourceClass::External => "external",
+        };
+        t.row(vec![
+            name.to_owned(),
+            thousands(*m),
+            pct(mailrep_core::postfix::aggregate::percent(*p, *m)),
+            pct(mailrep_core::postfix::aggregate::percent(*dk, *m)),
+            pct(mailrep_core::postfix::aggregate::percent(*sp, *m)),
+        ]);
+    }
+    out.push_str(&t.render());
+    let mut failing: BTreeMap<(String, &str), u64> = BTreeMap::new();
+    for r in d.by_source.iter().filter(|r| r.failing > 0) {
+        let class = match r.source_class {
+            SourceClass::Ours => "ours",
+            SourceClass::Forwarder => "forwarder",
+            SourceClass::External => "external",
+        };
+        *failing.entry((r.source_ip.to_string(), class)).or_default() += r.failing;
+    }
+    let mut failing: Vec<_> = failing.into_iter().collect();
+    failing.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if !failing.is_empty() {
+        let top: Vec<String> = failing
+            .iter()
+            .take(detail)
+            .map(|((ip, class), n)| format!("{ip} [{class}] {}", thousands(*n)))
+            .collect();
+        let _ = writeln!(out, "  top failing sources: {}", top.join(" · "));
+    }
+    let reporters: Vec<String> = d
+        .by_reporter
+        .iter()
+        .map(|r| format!("{} {}", clean(&r.org_name, 40), r.reports))
+        .collect();
+    let _ = writeln!(out, "  reporters: {}", reporters.join(" · "));
+    for dom in &d.by_domain {
+        let policies: Vec<String> = dom
+            .policies
+            .iter()
+            .map(|p| format!("p={}", p.p.as_deref().unwrap_or("?")))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}: {} messages, {} pass, policy {}",
+            clean(&dom.domain, 60),
+            thousands(dom.messages),
+            pct(mailrep_core::postfix::aggregate::percent(
+                dom.passing,
+                dom.messages
+            )),
+            if policies.is_empty() {
+                "unknown".to_owned()
+            } else {
+                policies.join(", ")
+            }
+        );
+    }
+    out.push('\n');
 }
 
 fn quality(out: &mut String, f: &Findings, detail: usize) {
