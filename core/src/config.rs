@@ -104,7 +104,10 @@ pub struct DmarcConfig {
 impl Default for DmarcConfig {
     fn default() -> Self {
         Self {
-            forwarder_ptr_hints: DEFAULT_FORWARDER_PTR_HINTS.iter().map(|s| (*s).to_owned()).collect(),
+            forwarder_ptr_hints: DEFAULT_FORWARDER_PTR_HINTS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             ptr: BTreeMap::new(),
             forwarder_networks: Vec::new(),
         }
@@ -113,12 +116,44 @@ impl Default for DmarcConfig {
 
 /// Forwarder PTR hints of the seed script (`FORWARDER_PTR_HINTS`).
 pub const DEFAULT_FORWARDER_PTR_HINTS: &[&str] = &[
-    "inkyphishfence", "cloud-sec-av", "proofpoint", "pphosted", "ppe-hosted", "mimecast",
-    "barracuda", "messagelabs", "symanteccloud", "fireeyecloud", "trendmicro", "mailcontrol",
-    "forcepoint", "cisco", "iphmx", "mxlogic", "mailprotect", "emailsrvr", "godaddy",
-    "secureserver", "outlook.com", "protection.outlook", "google.com", "googlemail", "amazonses",
-    "sendgrid", "mailgun", "mcsv.net", "mailchimp", "fastmail", "messagingengine", "zoho",
-    "mailroute", "spamh", "antispamcloud", "mailspamprotection", "fortimail", "sophos",
+    "inkyphishfence",
+    "cloud-sec-av",
+    "proofpoint",
+    "pphosted",
+    "ppe-hosted",
+    "mimecast",
+    "barracuda",
+    "messagelabs",
+    "symanteccloud",
+    "fireeyecloud",
+    "trendmicro",
+    "mailcontrol",
+    "forcepoint",
+    "cisco",
+    "iphmx",
+    "mxlogic",
+    "mailprotect",
+    "emailsrvr",
+    "godaddy",
+    "secureserver",
+    "outlook.com",
+    "protection.outlook",
+    "google.com",
+    "googlemail",
+    "amazonses",
+    "sendgrid",
+    "mailgun",
+    "mcsv.net",
+    "mailchimp",
+    "fastmail",
+    "messagingengine",
+    "zoho",
+    "mailroute",
+    "spamh",
+    "antispamcloud",
+    "mailspamprotection",
+    "fortimail",
+    "sophos",
 ];
 
 /// Verdict thresholds (DESIGN §6). Percentages are 0-100; volumes are attempts or messages.
@@ -204,7 +239,9 @@ impl Config {
         let Some(s) = self.time.utc_offset.as_deref() else {
             return Ok(0);
         };
-        parse_offset(s).ok_or_else(|| ConfigError::Invalid(format!("time.utc_offset {s:?}: expected +HH:MM or -HH:MM")))
+        parse_offset(s).ok_or_else(|| {
+            ConfigError::Invalid(format!("time.utc_offset {s:?}: expected +HH:MM or -HH:MM"))
+        })
     }
 
     /// The commented example configuration (parses to a valid [`Config`]).

@@ -130,7 +130,9 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("invalid date {s:?}, expected YYYY-MM-DD")))
+        Date::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid date {s:?}, expected YYYY-MM-DD"))
+        })
     }
 }
 
@@ -166,16 +168,31 @@ mod tests {
         }
         assert_eq!(Date::from_unix(1_538_438_400, 0).to_string(), "2018-10-02");
         assert_eq!(Date::from_unix(1_538_438_399, 0).to_string(), "2018-10-01");
-        assert_eq!(Date::from_unix(1_538_438_399, 3600).to_string(), "2018-10-02");
+        assert_eq!(
+            Date::from_unix(1_538_438_399, 3600).to_string(),
+            "2018-10-02"
+        );
     }
 
     #[test]
     fn year_inference_never_after_reference_and_rolls_over() {
         let reference = Date::new(2027, 1, 2).unwrap();
-        assert_eq!(Date::infer_year(12, 31, reference).unwrap().to_string(), "2026-12-31");
-        assert_eq!(Date::infer_year(1, 2, reference).unwrap().to_string(), "2027-01-02");
-        assert_eq!(Date::infer_year(1, 3, reference).unwrap().to_string(), "2026-01-03");
-        assert_eq!(Date::infer_year(2, 29, reference).unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            Date::infer_year(12, 31, reference).unwrap().to_string(),
+            "2026-12-31"
+        );
+        assert_eq!(
+            Date::infer_year(1, 2, reference).unwrap().to_string(),
+            "2027-01-02"
+        );
+        assert_eq!(
+            Date::infer_year(1, 3, reference).unwrap().to_string(),
+            "2026-01-03"
+        );
+        assert_eq!(
+            Date::infer_year(2, 29, reference).unwrap().to_string(),
+            "2024-02-29"
+        );
         assert!(Date::infer_year(2, 30, reference).is_none());
     }
 

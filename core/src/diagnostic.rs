@@ -54,7 +54,13 @@ fn one() -> u64 {
 
 impl Diagnostic {
     /// A diagnostic that occurred once.
-    pub fn new(level: Level, code: &str, input: &str, position: Position, message: impl Into<String>) -> Self {
+    pub fn new(
+        level: Level,
+        code: &str,
+        input: &str,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             level,
             code: code.to_owned(),

@@ -9,7 +9,11 @@ pub fn corpus() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    assert!(std::env::var_os("CI").is_none(), "CI is set but the corpus is missing at {}", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but the corpus is missing at {}",
+        dir.display()
+    );
     #[allow(clippy::print_stderr)]
     {
         eprintln!("notice: {} is absent; corpus test skipped", dir.display());
