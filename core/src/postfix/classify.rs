@@ -310,26 +310,8 @@ impl Classifier {
                 true,
             );
         }
-        let hash = hash_code(tpl);
-        let class = code
-            .map(|c| c / 100)
-            .filter(|c| *c == 4 || *c == 5)
-            .or(enh.map(|e| e.class))
-            .or(hash.map(|e| e.class))
-            .or(dsn.map(|e| e.class))
-            .filter(|c| *c == 4 || *c == 5)
-            .unwrap_or(if f.status == Status::Deferred { 4 } else { 5 });
-        let dsn_ok = dsn.filter(|d| d.class == class);
-        let reason_enh = enh
-            .or(dsn_ok.filter(|d| d.subject != 0 || d.detail != 0))
-            .or(hash)
-            .or(dsn_ok);
-        let ctx = Ctx {
-            class,
-            enh: reason_enh,
-            local: f.local,
-            provider,
-        };
+        let (ctx, reason_enh) = context(f, code, enh, dsn, tpl, provider);
+        let class = ctx.class;
         let set = self.set.matches(tpl);
         let hit = self.rules.iter().find(|r| self.rule_matches(r, &ctx, &set));
         let (outcome, rule, specific) = match hit {
@@ -410,24 +392,16 @@ impl Classifier {
         let (f, text) = facts(&delivery);
         let mut tpl = String::new();
         build_template(text, f.local, &mut tpl);
-        let (lead_code, lead_enh) = parse_lead(&tpl);
-        let code = lead_code;
-        let enh = lead_enh;
+        let (code, enh) = parse_lead(&tpl);
         let dsn = f.dsn.and_then(Enhanced::parse);
-        let hash = hash_code(&tpl);
-        let class = code
-            .map(|c| c / 100)
-            .filter(|c| *c == 4 || *c == 5)
-            .or(enh.map(|e| e.class))
-            .or(hash.map(|e| e.class))
-            .filter(|c| *c == 4 || *c == 5)
-            .unwrap_or(if f.status == Status::Deferred { 4 } else { 5 });
-        let ctx = Ctx {
-            class,
-            enh: enh.or(hash).or(dsn),
-            local: f.local,
-            provider: r.provider.as_deref().unwrap_or("other"),
-        };
+        let (ctx, _) = context(
+            &f,
+            code,
+            enh,
+            dsn,
+            &tpl,
+            r.provider.as_deref().unwrap_or("other"),
+        );
         let set = self.set.matches(&tpl);
         self.rule_matches(r, &ctx, &set)
     }
@@ -497,6 +471,42 @@ fn compile_rule(
         outcome: def.outcome,
         provider_code,
     })
+}
+
+/// Permanence (4 or 5) and the enhanced code of an attempt: the code for the reason code,
+/// and the rule context whose code has the permanence's class (`552 4.2.2` matches `5.2.2`:
+/// the reply code decides permanence, research note §3 edge case 10).
+fn context<'a>(
+    f: &Facts<'_>,
+    code: Option<u16>,
+    enh: Option<Enhanced>,
+    dsn: Option<Enhanced>,
+    tpl: &str,
+    provider: &'a str,
+) -> (Ctx<'a>, Option<Enhanced>) {
+    let hash = hash_code(tpl);
+    let class = code
+        .map(|c| c / 100)
+        .filter(|c| *c == 4 || *c == 5)
+        .or(enh.map(|e| e.class))
+        .or(hash.map(|e| e.class))
+        .or(dsn.map(|e| e.class))
+        .filter(|c| *c == 4 || *c == 5)
+        .unwrap_or(if f.status == Status::Deferred { 4 } else { 5 });
+    // dsn= is trusted when its class agrees; a bare X.0.0 (Postfix's default for a reply
+    // without an enhanced code) yields to a `#X.Y.Z` in the text.
+    let dsn_ok = dsn.filter(|d| d.class == class);
+    let reason_enh = enh
+        .or(dsn_ok.filter(|d| d.subject != 0 || d.detail != 0))
+        .or(hash)
+        .or(dsn_ok);
+    let ctx = Ctx {
+        class,
+        enh: reason_enh.map(|e| Enhanced { class, ..e }),
+        local: f.local,
+        provider,
+    };
+    (ctx, reason_enh)
 }
 
 /// A temporary failure never yields a `reject_*` outcome.
@@ -747,8 +757,17 @@ fn build_template(text: &str, local: bool, out: &mut String) {
     }
 }
 
-/// Appends one whitespace-free token, masking volatile segments.
-fn push_masked(tok: &str, local: bool, out: &mut String) {
+/// Appends one whitespace-free token, masking volatile segments. A leading reply-code
+/// prefix (`554-` of `554-mail.com`) is kept apart from what follows.
+fn push_masked(mut tok: &str, local: bool, out: &mut String) {
+    if tok.len() > 4
+        && tok.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+        && tok.as_bytes()[3] == b'-'
+        && !is_code_like(tok)
+    {
+        out.push_str(&tok[..4]);
+        tok = &tok[4..];
+    }
     let b = tok.as_bytes();
     let mut start = 0;
     for i in 0..=b.len() {
