@@ -1,6 +1,6 @@
 //! The labelled replies (`corpus/replies/dev.tsv`) against the classifier: outcome agreement
 //! >= 95 %, provider agreement, and memo == no memo over the replies and a generated log.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -182,13 +182,15 @@ fn status(row: &Row) -> Status {
     let text_code = lead
         .get(..3)
         .filter(|c| c.bytes().all(|b| b.is_ascii_digit()));
-    match (row.code, text_code) {
-        (Some(c), _) if (400..500).contains(&c) => Status::Deferred,
-        (Some(_), _) => Status::Bounced,
-        (None, Some(c)) if c.starts_with('4') => Status::Deferred,
-        (None, Some(_)) => Status::Bounced,
-        (None, None) if row.dsn.starts_with('4') => Status::Deferred,
-        (None, None) => Status::Bounced,
+    let temporary = match (row.code, text_code) {
+        (Some(c), _) => (400..500).contains(&c),
+        (None, Some(c)) => c.starts_with('4'),
+        (None, None) => row.dsn.starts_with('4'),
+    };
+    if temporary {
+        Status::Deferred
+    } else {
+        Status::Bounced
     }
 }
 
@@ -363,7 +365,7 @@ fn listed_disagreements_still_exist() {
 
 /// A minimal `status=` line reader for the generated log (the real parser lives in
 /// `postfix::delivery`): relay host, dsn, status and the detail in parentheses.
-fn log_delivery(line: &str) -> Option<(Delivery<'_>, Option<&str>)> {
+fn log_delivery(line: &str, with_reply: bool) -> Option<(Delivery<'_>, Option<&str>)> {
     let field = |name: &str| {
         let i = line.find(name)? + name.len();
         let rest = &line[i..];
@@ -399,6 +401,21 @@ fn log_delivery(line: &str) -> Option<(Delivery<'_>, Option<&str>)> {
         reply: None,
         connect_host: None,
     };
+    let mut d = d;
+    if with_reply && let Some(i) = d.detail.find(" said: ") {
+        let text = &d.detail[i + 7..];
+        let text = text.rfind(" (in reply to ").map_or(text, |j| &text[..j]);
+        let code = text.get(..3).and_then(|c| c.parse().ok());
+        d.reply = Some(Reply {
+            host,
+            addr: None,
+            code,
+            enhanced: None,
+            text,
+            command: None,
+            greeting: false,
+        });
+    }
     let connect = detail
         .and_then(|t| {
             t.strip_prefix("connect to ")
@@ -455,11 +472,12 @@ fn memo_equals_no_memo() {
     let mut big = ClassifyCache::new();
     let (mut n, mut unspecific) = (0usize, BTreeMap::<String, usize>::new());
     for line in log.lines() {
-        let Some((d, host)) = log_delivery(line) else {
+        let Some((d, host)) = log_delivery(line, n % 2 == 0) else {
             continue;
         };
         n += 1;
         let provider = c.provider(host, None, Some(d.detail)).to_owned();
+        assert_eq!(big.provider(&c, host, None, Some(d.detail)), provider);
         let want = c.classify(&d, &provider);
         assert_eq!(*big.classify(&c, &d, &provider), want, "{line}");
         assert_eq!(*tiny.classify(&c, &d, &provider), want, "{line}");
@@ -478,4 +496,102 @@ fn memo_equals_no_memo() {
         println!("  unclassified x{k}: {}", short(t));
     }
     assert!(n > 1000);
+}
+
+/// Throughput of provider + memoised classification over a generated log (run with
+/// `cargo test --release -p mailrep-tests replies::memo_speed -- --ignored --nocapture`).
+#[test]
+#[ignore = "timing, run by hand in release"]
+fn memo_speed() {
+    let Some(corpus) = mailrep_tests::corpus() else {
+        return;
+    };
+    let generator = corpus.join("../bench/gen-postfix-log");
+    let out = std::env::temp_dir().join(format!("mailrep-speed-{}.log", std::process::id()));
+    let ok = std::process::Command::new(&generator)
+        .args(["--lines", "200000", "--seed", "7", "-o"])
+        .arg(&out)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        return;
+    }
+    let log = std::fs::read_to_string(&out).expect("generated log");
+    let _ = std::fs::remove_file(&out);
+    let deliveries: Vec<(Delivery<'_>, Option<&str>)> =
+        log.lines().filter_map(|l| log_delivery(l, true)).collect();
+    let c = Classifier::new(&RulesConfig::default()).expect("default rules compile");
+    let m = deliveries.len() as f64;
+    // The fastest of several passes (the machine is shared).
+    let best = |f: &mut dyn FnMut() -> usize| {
+        (0..7)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                std::hint::black_box(f());
+                start.elapsed().as_secs_f64() / m * 1e9
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let t = best(&mut || {
+        deliveries
+            .iter()
+            .map(|(d, _)| {
+                mailrep_core::postfix::classify::template(d.reply.map_or(d.detail, |r| r.text))
+                    .len()
+            })
+            .sum()
+    });
+    println!("template alone: {t:.0} ns per attempt");
+    let t = best(&mut || {
+        deliveries
+            .iter()
+            .map(|(_, h)| c.provider(*h, None, None).len())
+            .sum()
+    });
+    println!("provider alone: {t:.0} ns per attempt");
+    let mut pc = ClassifyCache::new();
+    let t = best(&mut || {
+        deliveries
+            .iter()
+            .map(|(_, h)| pc.provider(&c, *h, None, None).len())
+            .sum()
+    });
+    println!("provider memo: {t:.0} ns per attempt");
+    let providers: Vec<String> = deliveries
+        .iter()
+        .map(|(_, h)| c.provider(*h, None, None).to_owned())
+        .collect();
+    let mut cache = ClassifyCache::new();
+    let t = best(&mut || {
+        deliveries
+            .iter()
+            .zip(&providers)
+            .map(|((d, _), p)| cache.classify(&c, d, p).reason_code.len())
+            .sum()
+    });
+    println!("memo alone: {t:.0} ns per attempt, {} entries", cache.len());
+    let t = best(&mut || {
+        deliveries
+            .iter()
+            .map(|(d, h)| {
+                let p = cache.provider(&c, *h, None, None);
+                usize::from(cache.classify(&c, d, p).outcome == Outcome::Throttled)
+            })
+            .sum()
+    });
+    println!(
+        "provider + memo: {t:.0} ns per attempt = {:.2} M/s",
+        1e3 / t
+    );
+    let start = std::time::Instant::now();
+    let sample = deliveries.len().min(20_000);
+    let k: usize = deliveries
+        .iter()
+        .take(sample)
+        .map(|(d, h)| c.classify(d, c.provider(*h, None, None)).rule.len())
+        .sum();
+    println!(
+        "uncached: {:.0} ns per attempt ({k})",
+        start.elapsed().as_secs_f64() / sample as f64 * 1e9
+    );
 }

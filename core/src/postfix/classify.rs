@@ -18,7 +18,6 @@
 //! memo keyed on the template ([`ClassifyCache`]) returns exactly what the classifier would.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -134,20 +133,19 @@ impl Classifier {
             {
                 return Err(invalid(&def.id, "provider id must be lowercase snake_case"));
             }
-            let idx = match providers.iter().position(|p| &*p.id == id) {
-                Some(i) => i,
-                None => {
-                    let name = if def.name.is_empty() {
-                        id
-                    } else {
-                        def.name.as_str()
-                    };
-                    providers.push(ProviderC {
-                        id: id.into(),
-                        name: name.into(),
-                    });
-                    providers.len() - 1
-                }
+            let idx = if let Some(i) = providers.iter().position(|p| &*p.id == id) {
+                i
+            } else {
+                let name = if def.name.is_empty() {
+                    id
+                } else {
+                    def.name.as_str()
+                };
+                providers.push(ProviderC {
+                    id: id.into(),
+                    name: name.into(),
+                });
+                providers.len() - 1
             };
             for s in &def.mx {
                 if !mx.insert(s, idx) {
@@ -251,11 +249,26 @@ impl Classifier {
         recipient_domain: Option<&str>,
         reply_text: Option<&str>,
     ) -> Option<usize> {
-        if let Some(h) = mx_host.filter(|h| !is_address_like(h)) {
-            if let Some(i) = self.mx.find(h) {
-                return Some(i);
-            }
+        mx_host
+            .and_then(|h| self.host_provider(h))
+            .or_else(|| self.fallback_provider(recipient_domain, reply_text))
+    }
+
+    /// Provider by MX / relay host alone.
+    fn host_provider(&self, host: &str) -> Option<usize> {
+        if is_address_like(host) {
+            None
+        } else {
+            self.mx.find(host)
         }
+    }
+
+    /// Provider by recipient domain, then reply text clues.
+    fn fallback_provider(
+        &self,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> Option<usize> {
         if let Some(i) = recipient_domain.and_then(|d| self.domains.find(d)) {
             return Some(i);
         }
@@ -285,9 +298,9 @@ impl Classifier {
         if let Some(c) = sent_fast(&facts) {
             return c;
         }
-        let mut tpl = String::with_capacity(text.len());
+        let mut tpl = Vec::with_capacity(text.len());
         build_template(text, facts.local, &mut tpl);
-        self.decide(&facts, provider, &tpl)
+        self.decide(&facts, provider, &as_text(&tpl))
     }
 
     /// The decision on the template.
@@ -313,7 +326,10 @@ impl Classifier {
         let (ctx, reason_enh) = context(f, code, enh, dsn, tpl, provider);
         let class = ctx.class;
         let set = self.set.matches(tpl);
-        let hit = self.rules.iter().find(|r| self.rule_matches(r, &ctx, &set));
+        let hit = self
+            .rules
+            .iter()
+            .find(|r| Self::rule_matches(r, &ctx, &set));
         let (outcome, rule, specific) = match hit {
             Some(r) => (coerce(r.outcome, class), &*r.id, true),
             None if class == 4 => (Outcome::DeferredOther, "fallback.temporary", false),
@@ -331,7 +347,7 @@ impl Classifier {
         fixed(outcome, rule, reason_code, specific)
     }
 
-    fn rule_matches(&self, r: &RuleC, ctx: &Ctx<'_>, set: &SetMatches) -> bool {
+    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &SetMatches) -> bool {
         if r.provider.as_deref().is_some_and(|p| p != ctx.provider) {
             return false;
         }
@@ -388,10 +404,11 @@ impl Classifier {
         let Some(r) = self.rules.get(index) else {
             return false;
         };
-        let (delivery, _) = example_delivery(text, r.when, r.source);
+        let delivery = example_delivery(text, r.when, r.source);
         let (f, text) = facts(&delivery);
-        let mut tpl = String::new();
-        build_template(text, f.local, &mut tpl);
+        let mut bytes = Vec::new();
+        build_template(text, f.local, &mut bytes);
+        let tpl = into_string(bytes);
         let (code, enh) = parse_lead(&tpl);
         let dsn = f.dsn.and_then(Enhanced::parse);
         let (ctx, _) = context(
@@ -403,7 +420,7 @@ impl Classifier {
             r.provider.as_deref().unwrap_or("other"),
         );
         let set = self.set.matches(&tpl);
-        self.rule_matches(r, &ctx, &set)
+        Self::rule_matches(r, &ctx, &set)
     }
 
     /// Ids of the compiled rules, in the order they are tried.
@@ -421,10 +438,10 @@ fn compile_rule(
     if id.is_empty() {
         return Err(invalid("(rule without id)", "id is empty"));
     }
-    if let Some(p) = &def.provider {
-        if !providers.iter().any(|x| *x.id == **p) {
-            return Err(invalid(id, format_args!("unknown provider {p:?}")));
-        }
+    if let Some(p) = &def.provider
+        && !providers.iter().any(|x| *x.id == **p)
+    {
+        return Err(invalid(id, format_args!("unknown provider {p:?}")));
     }
     if def.codes.is_empty() && def.phrases.is_empty() {
         return Err(invalid(id, "needs `codes` or `phrases`"));
@@ -562,10 +579,15 @@ fn facts<'a>(d: &Delivery<'a>) -> (Facts<'a>, &'a str) {
         return (f, r.text);
     }
     let detail = d.detail;
-    for marker in [" said: ", "refused to talk to me: "] {
-        if let Some(i) = detail.find(marker) {
+    if d.status == Status::Sent {
+        // `250 2.0.0 Ok: queued as …` is the reply itself.
+        return (f, detail);
+    }
+    let b = detail.as_bytes();
+    for marker in [&b" said: "[..], &b"refused to talk to me: "[..]] {
+        if let Some(i) = memchr::memmem::find(b, marker) {
             let mut text = &detail[i + marker.len()..];
-            if let Some(j) = text.rfind(" (in reply to ") {
+            if let Some(j) = memchr::memmem::rfind(text.as_bytes(), b" (in reply to ") {
                 text = &text[..j];
             }
             return (f, text);
@@ -576,7 +598,7 @@ fn facts<'a>(d: &Delivery<'a>) -> (Facts<'a>, &'a str) {
 }
 
 /// A hand-built delivery for a rule example.
-fn example_delivery(text: &str, when: When, source: Source) -> (Delivery<'_>, ()) {
+fn example_delivery(text: &str, when: When, source: Source) -> Delivery<'_> {
     let (lead, enh) = parse_lead(text);
     let class = lead
         .map(|c| c / 100)
@@ -604,20 +626,17 @@ fn example_delivery(text: &str, when: When, source: Source) -> (Delivery<'_>, ()
     } else {
         None
     };
-    (
-        Delivery {
-            queue_id: "",
-            to: None,
-            orig_to: None,
-            relay: super::Relay::None,
-            dsn,
-            status,
-            detail: text,
-            reply,
-            connect_host: None,
-        },
-        (),
-    )
+    Delivery {
+        queue_id: "",
+        to: None,
+        orig_to: None,
+        relay: super::Relay::None,
+        dsn,
+        status,
+        detail: text,
+        reply,
+        connect_host: None,
+    }
 }
 
 /// Reply code and enhanced code from the first token(s): `550 5.7.1 …`, `550-5.7.26 …`,
@@ -648,28 +667,36 @@ fn hash_code(text: &str) -> Option<Enhanced> {
 
 // ───────────────────────────────────────────── templates ──
 
-/// Bytes that end a segment inside a whitespace token.
-const fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'[' | b']'
-            | b'('
-            | b')'
-            | b'<'
-            | b'>'
-            | b'{'
-            | b'}'
-            | b','
-            | b';'
-            | b'"'
-            | b'\''
-            | b'='
-            | b'?'
-            | b'&'
-            | b'|'
-            | b'/'
-    )
-}
+/// Byte classes for the template scanner.
+const C_DELIM: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_AT: u8 = 4;
+const C_DOT: u8 = 8;
+const C_WS: u8 = 16;
+
+/// Class of every byte; delimiters end a segment inside a whitespace token.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let list = b"[]()<>{},;\"'=?&|/";
+    let mut i = 0;
+    while i < list.len() {
+        t[list[i] as usize] = C_DELIM;
+        i += 1;
+    }
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = C_DIGIT;
+        d += 1;
+    }
+    t[b'@' as usize] = C_AT;
+    t[b'.' as usize] = C_DOT;
+    t[b' ' as usize] = C_WS;
+    t[b'\t' as usize] = C_WS;
+    t[b'\n' as usize] = C_WS;
+    t[b'\r' as usize] = C_WS;
+    t[0x0c] = C_WS;
+    t
+};
 
 /// The masked form of a remote reply: the key of [`ClassifyCache`], the text the rules see,
 /// and the grouping key for unclassified replies.
@@ -692,136 +719,207 @@ const fn is_delim(b: u8) -> bool {
 /// );
 /// ```
 pub fn template(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     build_template(text, false, &mut out);
-    out
+    into_string(out)
 }
 
-/// [`template`] into `out`; `local` (Postfix's own detail text) also masks host and domain
-/// names (segments with an inner dot), so `connect to <any host>: Connection timed out` is one
-/// template.
-fn build_template(text: &str, local: bool, out: &mut String) {
-    let mut tokens = text.split_ascii_whitespace().peekable();
-    let Some(first) = tokens.next() else {
-        return;
+/// Templates only cut at ASCII bytes, so they stay UTF-8; lossy conversion is a formality.
+fn into_string(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A template as text (see [`into_string`]).
+fn as_text(v: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(v)
+}
+
+/// [`template`] appended to `out`; `local` (Postfix's own detail text) also masks host and
+/// domain names (segments with an inner dot), so `connect to <any host>: Connection timed out`
+/// is one template. One pass over the bytes.
+#[allow(clippy::many_single_char_names)]
+fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
+    let t = text.as_bytes();
+    let n = t.len();
+    let token_end = |mut i: usize| {
+        while i < n && CLASS[t[i] as usize] & C_WS == 0 {
+            i += 1;
+        }
+        i
     };
-    // The first line's code (`550`) and enhanced code (`5.7.26`), for continuation prefixes.
-    let lead = first.trim_start_matches('#');
-    let code = (lead.len() >= 3
-        && lead.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-        && !lead.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
-    .then(|| &lead[..3]);
-    let mut enh: Option<&str> = None;
+    let skip_ws = |mut i: usize| {
+        while i < n && CLASS[t[i] as usize] & C_WS != 0 {
+            i += 1;
+        }
+        i
+    };
+    let s0 = skip_ws(0);
+    if s0 == n {
+        return;
+    }
+    let e0 = token_end(s0);
+    let first = &t[s0..e0];
     push_masked(first, local, out);
-    if let Some(c) = code {
+    let mut i = e0;
+    // The first line's code (`550`) and enhanced code (`5.7.26`), for continuation prefixes.
+    let lead = if first.first() == Some(&b'#') {
+        &first[1..]
+    } else {
+        first
+    };
+    let code: Option<&[u8]> = (lead.len() >= 3
+        && lead[..3].iter().all(u8::is_ascii_digit)
+        && !lead.get(3).is_some_and(u8::is_ascii_digit))
+    .then(|| &lead[..3]);
+    let mut enh: Option<&[u8]> = None;
+    if code.is_some() {
         let rest = &lead[3..];
-        if let Some(r) = rest.strip_prefix('-') {
-            enh = Enhanced::parse_prefix(r).map(|(_, n)| &r[..n]);
+        if rest.first() == Some(&b'-') {
+            enh = enhanced_len(&rest[1..]).map(|k| &rest[1..=k]);
         } else if rest.is_empty() {
-            if let Some(&next) = tokens.peek() {
-                if let Some((_, n)) = Enhanced::parse_prefix(next) {
-                    enh = Some(&next[..n]);
-                    if n == next.len() {
-                        out.push(' ');
-                        out.push_str(next);
-                        tokens.next();
-                    }
+            let s1 = skip_ws(i);
+            let e1 = token_end(s1);
+            if let Some(k) = enhanced_len(&t[s1..e1]) {
+                enh = Some(&t[s1..s1 + k]);
+                if k == e1 - s1 {
+                    out.push(b' ');
+                    out.extend_from_slice(&t[s1..e1]);
+                    i = e1;
                 }
             }
         }
-        let _ = c;
     }
-    while let Some(tok) = tokens.next() {
-        if let Some(c) = code {
-            if let Some(rest) = tok.strip_prefix(c) {
-                if rest == "-" {
+    loop {
+        i = skip_ws(i);
+        if i >= n {
+            break;
+        }
+        // Rare: a token starting like the first line's code may be a continuation prefix,
+        // or a `554-` prefix kept apart from what follows.
+        if let Some(c) = code
+            && t[i..].starts_with(c)
+        {
+            let e = token_end(i);
+            let rest = &t[i + 3..e];
+            // `550-` / `550-5.7.26` repeating the first line's code.
+            if rest.first() == Some(&b'-') && (rest.len() == 1 || enh == Some(&rest[1..])) {
+                i = e;
+                continue;
+            }
+            // `550 5.7.26` repeated later: drop the pair.
+            if rest.is_empty()
+                && let Some(en) = enh
+            {
+                let s1 = skip_ws(e);
+                let e1 = token_end(s1);
+                if &t[s1..e1] == en {
+                    i = e1;
                     continue;
                 }
-                if let (Some(e), Some(r)) = (enh, rest.strip_prefix('-')) {
-                    if r == e {
-                        continue;
-                    }
-                }
-                if rest.is_empty() {
-                    if let (Some(e), Some(&next)) = (enh, tokens.peek()) {
-                        if next == e {
-                            tokens.next();
-                            continue;
-                        }
-                    }
-                }
             }
         }
-        out.push(' ');
-        push_masked(tok, local, out);
+        out.push(b' ');
+        if n - i > 4 && t[i..i + 3].iter().all(u8::is_ascii_digit) && t[i + 3] == b'-' {
+            let e = token_end(i);
+            push_masked(&t[i..e], local, out);
+            i = e;
+            continue;
+        }
+        // One pass: segments end at delimiters, the token at whitespace.
+        let mut start = i;
+        let mut flags = 0u8;
+        while i < n {
+            let b = t[i];
+            let c = CLASS[b as usize];
+            if c & (C_WS | C_DELIM) != 0 {
+                if c & C_WS != 0 {
+                    break;
+                }
+                flush(&t[start..i], flags, local, out);
+                out.push(b);
+                start = i + 1;
+                flags = 0;
+            } else {
+                flags |= c;
+            }
+            i += 1;
+        }
+        flush(&t[start..i], flags, local, out);
     }
+}
+
+/// Length of an enhanced code at the start of `b`.
+fn enhanced_len(b: &[u8]) -> Option<usize> {
+    std::str::from_utf8(&b[..b.len().min(12)])
+        .ok()
+        .and_then(Enhanced::parse_prefix)
+        .map(|(_, k)| k)
 }
 
 /// Appends one whitespace-free token, masking volatile segments. A leading reply-code
 /// prefix (`554-` of `554-mail.com`) is kept apart from what follows.
-fn push_masked(mut tok: &str, local: bool, out: &mut String) {
+fn push_masked(mut tok: &[u8], local: bool, out: &mut Vec<u8>) {
     if tok.len() > 4
-        && tok.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-        && tok.as_bytes()[3] == b'-'
+        && tok[..3].iter().all(u8::is_ascii_digit)
+        && tok[3] == b'-'
         && !is_code_like(tok)
     {
-        out.push_str(&tok[..4]);
+        out.extend_from_slice(&tok[..4]);
         tok = &tok[4..];
     }
-    let b = tok.as_bytes();
     let mut start = 0;
-    for i in 0..=b.len() {
-        if i == b.len() || is_delim(b[i]) {
-            let seg = &tok[start..i];
-            if should_mask(seg, local) {
-                out.push('*');
-            } else {
-                out.push_str(seg);
-            }
-            if i < b.len() {
-                out.push(char::from(b[i]));
-            }
+    let mut flags = 0u8;
+    for (i, &b) in tok.iter().enumerate() {
+        let c = CLASS[b as usize];
+        if c & C_DELIM != 0 {
+            flush(&tok[start..i], flags, local, out);
+            out.push(b);
             start = i + 1;
+            flags = 0;
+        } else {
+            flags |= c;
         }
+    }
+    flush(&tok[start..], flags, local, out);
+}
+
+#[inline]
+fn flush(seg: &[u8], flags: u8, local: bool, out: &mut Vec<u8>) {
+    let mask = flags & C_AT != 0
+        || (flags & C_DIGIT != 0 && seg.len() >= 8 && !is_code_like(seg))
+        || (local
+            && flags & C_DOT != 0
+            && !is_code_like(seg)
+            && seg.windows(3).any(|w| {
+                w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric()
+            }));
+    if mask {
+        out.push(b'*');
+    } else {
+        out.extend_from_slice(seg);
     }
 }
 
-fn should_mask(seg: &str, local: bool) -> bool {
-    let b = seg.as_bytes();
-    if b.is_empty() {
-        return false;
-    }
-    if b.contains(&b'@') {
+/// Codes kept in templates although long and digit-bearing: `421-4.7.28`, `#5.1.351`,
+/// `5.7.606.`, and short provider codes with `_` or `#` (`OFR006_102`, `AUP#In-1310`).
+fn is_code_like(b: &[u8]) -> bool {
+    let enhanced_then_punct = |x: &[u8]| {
+        std::str::from_utf8(x)
+            .ok()
+            .and_then(Enhanced::parse_prefix)
+            .is_some_and(|(_, k)| x[k..].iter().all(u8::is_ascii_punctuation))
+    };
+    if b.len() > 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b'-'
+        && enhanced_then_punct(&b[4..])
+    {
         return true;
     }
-    let has_digit = b.iter().any(u8::is_ascii_digit);
-    if has_digit && b.len() >= 8 && !is_code_like(seg) {
-        return true;
+    let s = if b.first() == Some(&b'#') { &b[1..] } else { b };
+    if s.first().is_some_and(u8::is_ascii_digit) {
+        return enhanced_then_punct(s);
     }
-    if local && !is_code_like(seg) {
-        // Host and domain names: a dot between two alphanumerics.
-        return b
-            .windows(3)
-            .any(|w| w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
-    }
-    false
-}
-
-/// Codes kept in templates although long and digit-bearing.
-fn is_code_like(seg: &str) -> bool {
-    let b = seg.as_bytes();
-    // `421-4.7.28`
-    if b.len() > 4 && b[..3].iter().all(u8::is_ascii_digit) && b[3] == b'-' {
-        if let Some((_, n)) = Enhanced::parse_prefix(&seg[4..]) {
-            return seg[4 + n..].bytes().all(|c| c.is_ascii_punctuation());
-        }
-    }
-    // `#5.1.351`, `5.7.606.`
-    let s = seg.trim_start_matches('#');
-    if let Some((_, n)) = Enhanced::parse_prefix(s) {
-        return s[n..].bytes().all(|c| c.is_ascii_punctuation());
-    }
-    // `OFR006_102`, `LPN001_108`, `AUP#In-1310`
     b.len() <= 12
         && b.len() >= 2
         && b[0].is_ascii_alphabetic()
@@ -885,10 +983,11 @@ impl Hasher for FxHasher {
 /// stored. The result is always identical to [`Classifier::classify`].
 #[derive(Debug)]
 pub struct ClassifyCache {
-    map: HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>,
+    hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
+    map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
     values: Vec<Classification>,
     capacity: usize,
-    key: String,
+    key: Vec<u8>,
     scratch: Classification,
     hits: u64,
     misses: u64,
@@ -914,10 +1013,11 @@ impl ClassifyCache {
     /// An empty memo of at most `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
+            hosts: HashMap::default(),
             map: HashMap::default(),
             values: Vec::new(),
             capacity,
-            key: String::with_capacity(256),
+            key: Vec::with_capacity(256),
             scratch: fixed(Outcome::RejectOther, "", String::new(), false),
             hits: 0,
             misses: 0,
@@ -939,6 +1039,30 @@ impl ClassifyCache {
         (self.hits, self.misses)
     }
 
+    /// [`Classifier::provider`] with the host step memoised (at most `capacity` hosts; the
+    /// recipient-domain and text fallbacks are not memoised). Same result.
+    pub fn provider<'c>(
+        &mut self,
+        classifier: &'c Classifier,
+        mx_host: Option<&str>,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> &'c str {
+        let by_host = mx_host.and_then(|h| {
+            if let Some(&v) = self.hosts.get(h) {
+                return v.map(|i| i as usize);
+            }
+            let v = classifier.host_provider(h);
+            if self.hosts.len() < self.capacity {
+                self.hosts.insert(h.into(), v.map(|i| i as u32));
+            }
+            v
+        });
+        by_host
+            .or_else(|| classifier.fallback_provider(recipient_domain, reply_text))
+            .map_or("other", |i| &classifier.providers[i].id)
+    }
+
     /// Classifies `delivery` at `provider`, from the memo when its template was seen.
     pub fn classify<'c>(
         &'c mut self,
@@ -952,34 +1076,41 @@ impl ClassifyCache {
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
         if sent_key {
-            self.key.push('S');
-            self.key.push('\x1f');
-            self.key.push_str(f.dsn.unwrap_or_default());
+            self.key.push(b'S');
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.dsn.unwrap_or_default().as_bytes());
             header_len = self.key.len();
         } else {
             self.key.push(match f.status {
-                Status::Sent => 's',
-                Status::Deferred => 'd',
-                Status::Bounced => 'b',
-                Status::Expired => 'e',
-                Status::Other => 'o',
+                Status::Sent => b's',
+                Status::Deferred => b'd',
+                Status::Bounced => b'b',
+                Status::Expired => b'e',
+                Status::Other => b'o',
             });
-            self.key.push(if f.local { 'L' } else { 'R' });
-            self.key.push('\x1f');
-            self.key.push_str(f.dsn.unwrap_or_default());
-            self.key.push('\x1f');
+            self.key.push(if f.local { b'L' } else { b'R' });
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.dsn.unwrap_or_default().as_bytes());
+            self.key.push(0x1f);
             if let Some(c) = f.code {
-                let _ = write!(self.key, "{c}");
+                self.key.extend_from_slice(&[
+                    b'0' + (c / 100 % 10) as u8,
+                    b'0' + (c / 10 % 10) as u8,
+                    b'0' + (c % 10) as u8,
+                ]);
             }
-            self.key.push('\x1f');
-            self.key.push_str(f.enhanced.unwrap_or_default());
-            self.key.push('\x1f');
-            self.key.push_str(provider);
-            self.key.push('\x1f');
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.enhanced.unwrap_or_default().as_bytes());
+            self.key.push(0x1f);
+            self.key.extend_from_slice(provider.as_bytes());
+            self.key.push(0x1f);
             header_len = self.key.len();
             build_template(text, f.local, &mut self.key);
         }
-        if let Some(&i) = self.map.get(self.key.as_str()) {
+        if let Some(&i) = self.map.get(self.key.as_slice()) {
             self.hits += 1;
             return &self.values[i as usize];
         }
@@ -987,7 +1118,7 @@ impl ClassifyCache {
         let c = if sent_key {
             sent_fast(&f).unwrap_or_else(|| classifier.decide(&f, provider, ""))
         } else {
-            classifier.decide(&f, provider, &self.key[header_len..])
+            classifier.decide(&f, provider, &as_text(&self.key[header_len..]))
         };
         if self.values.len() >= self.capacity || self.key.len() > Self::MAX_KEY_BYTES {
             self.scratch = c;
@@ -995,7 +1126,7 @@ impl ClassifyCache {
         }
         let i = self.values.len();
         self.values.push(c);
-        self.map.insert(self.key.as_str().into(), i as u32);
+        self.map.insert(self.key.as_slice().into(), i as u32);
         &self.values[i]
     }
 }
@@ -1048,7 +1179,7 @@ mod tests {
         for (i, def) in table.rules.iter().enumerate() {
             let provider = def.provider.as_deref().unwrap_or("other");
             for ex in &def.examples {
-                let (d, ()) = example_delivery(ex, def.when, def.source);
+                let d = example_delivery(ex, def.when, def.source);
                 let got = c.classify(&d, provider);
                 if got.rule != def.id {
                     failures.push(format!(
@@ -1103,13 +1234,13 @@ mod tests {
             "421-4.7.28 rate limited"
         );
         assert_eq!(template(""), "");
-        let mut s = String::new();
+        let mut s = Vec::new();
         build_template(
             "connect to smtp.example.org[203.0.113.9]:25: Connection timed out",
             true,
             &mut s,
         );
-        assert_eq!(s, "connect to *[*]:25: Connection timed out");
+        assert_eq!(into_string(s), "connect to *[*]:25: Connection timed out");
     }
 
     #[test]

@@ -15,8 +15,9 @@ use super::classify::FxHasher;
 #[derive(Debug, Clone, Default)]
 pub struct SuffixMatcher {
     literal: HashMap<Box<str>, usize, BuildHasherDefault<FxHasher>>,
-    /// Wildcard patterns, labels stored right to left.
-    wild: Vec<(Vec<Box<str>>, usize)>,
+    /// Wildcard patterns: labels stored right to left, a literal label the host must contain
+    /// (cheap pre-check), the value.
+    wild: Vec<(Vec<Box<str>>, memchr::memmem::Finder<'static>, usize)>,
     /// Longest literal pattern, in labels (bounds the suffixes tried).
     max_labels: usize,
 }
@@ -35,8 +36,10 @@ impl SuffixMatcher {
         }
         if p.split('.').any(|l| l == "*") {
             let labels: Vec<Box<str>> = p.rsplit('.').map(Box::from).collect();
-            if !self.wild.iter().any(|(l, _)| *l == labels) {
-                self.wild.push((labels, value));
+            let anchor = labels.iter().find(|l| &***l != "*").map_or("", |l| &**l);
+            let anchor = memchr::memmem::Finder::new(anchor.as_bytes()).into_owned();
+            if !self.wild.iter().any(|(l, _, _)| *l == labels) {
+                self.wild.push((labels, anchor, value));
             }
         } else {
             self.max_labels = self.max_labels.max(p.split('.').count());
@@ -70,10 +73,10 @@ impl SuffixMatcher {
             let mut start = 0usize;
             let mut label = 0usize;
             loop {
-                if label >= skip {
-                    if let Some(&v) = self.literal.get(&lower[start..]) {
-                        return Some(v);
-                    }
+                if label >= skip
+                    && let Some(&v) = self.literal.get(&lower[start..])
+                {
+                    return Some(v);
                 }
                 match lower[start..].find('.') {
                     Some(i) => {
@@ -84,7 +87,10 @@ impl SuffixMatcher {
                 }
             }
         }
-        for (labels, v) in &self.wild {
+        for (labels, anchor, v) in &self.wild {
+            if anchor.find(lower.as_bytes()).is_none() {
+                continue;
+            }
             let mut host_labels = lower.rsplit('.');
             if labels
                 .iter()

@@ -183,12 +183,11 @@ impl Enhanced {
         }
         let (detail, n2) = digits(&b[i + 1..])?;
         let end = i + 1 + n2;
-        if let Some(&next) = b.get(end) {
-            if next.is_ascii_digit()
-                || (next == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit))
-            {
-                return None;
-            }
+        if let Some(&next) = b.get(end)
+            && (next.is_ascii_digit()
+                || (next == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            return None;
         }
         Some((
             Self {
