@@ -404,7 +404,9 @@ dovecot   unix  -       n       n       -       -       lmtp -o lmtp_bind_addres
 
     #[test]
     fn one_entry_without_syslog_name_is_plain_smtp() {
-        let m = bind_addresses("out05     unix  -       -       n       -       -       smtp -o smtp_bind_address=203.0.113.94\n");
+        let m = bind_addresses(
+            "out05     unix  -       -       n       -       -       smtp -o smtp_bind_address=203.0.113.94\n",
+        );
         assert_eq!(m.get("smtp"), Some(&ip("203.0.113.94")));
         let m = bind_addresses(
             "out05 unix - - n - - smtp -o syslog_name=postfix/$service_name -o smtp_bind_address=203.0.113.94\n",
