@@ -9,4 +9,5 @@
 mod chunking;
 mod dmarc_corpus;
 mod postfix_corpus;
+mod replies;
 mod truth;

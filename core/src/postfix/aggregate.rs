@@ -333,7 +333,10 @@ enum Examined<'a> {
     Egress {
         date: Date,
         service: &'a str,
-        provider: &'static str,
+        /// Relay host, or the connect-to host for `relay=none`.
+        mx_host: Option<&'a str>,
+        /// Recipient domain.
+        domain: Option<&'a str>,
     },
 }
 
@@ -431,7 +434,7 @@ impl DeliveryAggregator {
     pub fn new(config: &Config) -> Result<Self, crate::config::ConfigError> {
         Ok(Self {
             classifier: Classifier::new(&config.rules)?,
-            cache: ClassifyCache::default(),
+            cache: ClassifyCache::new(),
             egress: Egress::new(config),
             utc_offset: config.utc_offset_seconds()?,
             max_buckets: config.limits.max_buckets,
@@ -487,13 +490,11 @@ impl DeliveryAggregator {
         if domain.is_some_and(|dom| self.egress.skip_domain(dom)) {
             return Examined::Skipped("recipient domain skipped");
         }
-        let provider = self
-            .classifier
-            .provider(mx_host, domain, d.reply.map(|r| r.text));
         Examined::Egress {
             date,
             service,
-            provider,
+            mx_host,
+            domain,
         }
     }
 
@@ -540,7 +541,7 @@ impl DeliveryAggregator {
             return;
         };
         let host = self.hosts.id(&log_line.host);
-        let (date, service_name, provider_name) = match self.examine(&log_line, &d, reference) {
+        let (date, service_name, mx_host, domain) = match self.examine(&log_line, &d, reference) {
             Examined::NotDelivery => return,
             Examined::Unparsed(why) => {
                 stats.unparsed += 1;
@@ -578,11 +579,16 @@ impl DeliveryAggregator {
             Examined::Egress {
                 date,
                 service,
-                provider,
-            } => (date, service, provider),
+                mx_host,
+                domain,
+            } => (date, service, mx_host, domain),
         };
         stats.attempts += 1;
         note_date(stats, date);
+        let reply_text = d.reply.map(|r| r.text);
+        let provider_name = self
+            .cache
+            .provider(&self.classifier, mx_host, domain, reply_text);
         let provider = self.providers.id(provider_name);
         let class = self.cache.classify(&self.classifier, &d, provider_name);
         let outcome = class.outcome;
@@ -591,7 +597,6 @@ impl DeliveryAggregator {
         let unclassified =
             !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
         let service = self.services.id(service_name);
-        let reply_text = d.reply.map(|r| r.text);
         let reply_ip = if self.egress.ip_from_reply {
             reply_text.and_then(quoted_sending_ip)
         } else {
@@ -681,8 +686,13 @@ impl DeliveryAggregator {
                 e.skipped = Some("expired: counted as a final outcome of its queue id".to_owned());
             }
             Examined::Egress {
-                service, provider, ..
+                service,
+                mx_host,
+                domain,
+                ..
             } => {
+                let reply_text = d.reply.map(|r| r.text);
+                let provider = self.classifier.provider(mx_host, domain, reply_text);
                 let class = self.classifier.classify(&d, provider);
                 e.counted = true;
                 e.provider = Some(provider.to_owned());

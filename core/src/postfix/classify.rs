@@ -1,9 +1,31 @@
 //! Classification of a delivery attempt into outcome and reason code.
 //!
-//! OWNER: classification helper. Interface fixed; implementation to be filled in.
+//! Order of decision (DESIGN §4, `research/postfix-anchors.md` §5):
+//!
+//! 1. `status=sent`, or a 2xx reply → [`Outcome::Accepted`] (`postfix.sent`, `generic.2xx`);
+//!    `status=expired` → [`Outcome::DeferredOther`] (`postfix.expired`).
+//! 2. Permanence from the **reply code** (4xx / 5xx), else the enhanced code of the reply,
+//!    else a `#X.Y.Z` in the text, else `dsn=`, else the status. A 5xx greeting that Postfix
+//!    logged as `status=deferred dsn=4.0.0` (or a `soft_bounce`) is therefore classified by
+//!    its reply, e.g. `reject_reputation`.
+//! 3. The rule table ([`super::rules`]): configured rules, then the provider-specific and the
+//!    generic default rules, first match wins. Temporary failures only ever yield `throttled`
+//!    or `deferred_other`.
+//! 4. Fallback: `deferred_other` (`fallback.temporary`) or `reject_other`
+//!    (`fallback.permanent`) with `specific = false`.
+//!
+//! Rules see the reply **template** ([`template`]), the text with volatile tokens masked, so a
+//! memo keyed on the template ([`ClassifyCache`]) returns exactly what the classifier would.
 
-use super::rules::RulesConfig;
-use super::{Delivery, Outcome};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexSet, SetMatches};
+
+use super::provider::{SuffixMatcher, is_address_like};
+use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
+use super::{Delivery, Outcome, Status};
 use crate::config::ConfigError;
 
 /// Result of classifying one delivery attempt.
@@ -14,22 +36,199 @@ pub struct Classification {
     /// Enhanced status code plus provider code when present, e.g. `5.7.1 S3150`, `4.7.0 TSS04`;
     /// empty when neither is known.
     pub reason_code: String,
-    /// Id of the rule that decided (`ms.throttle_4_7_500`, `generic.2xx`).
+    /// Id of the rule that decided (`ms.throttle_4_7_5xx`, `generic.2xx`).
     pub rule: String,
     /// False when only a generic fallback decided (listed as unclassified when the outcome is
     /// `deferred_other` or `reject_other`).
     pub specific: bool,
 }
 
+/// A provider after compilation.
+#[derive(Debug)]
+struct ProviderC {
+    id: Box<str>,
+    name: Box<str>,
+}
+
+/// A rule after compilation.
+#[derive(Debug)]
+struct RuleC {
+    id: Box<str>,
+    provider: Option<Box<str>>,
+    when: When,
+    source: Source,
+    codes: Vec<CodePattern>,
+    /// Indices into the phrase [`RegexSet`].
+    phrases: Vec<usize>,
+    unless: Vec<usize>,
+    outcome: Outcome,
+    provider_code: Option<Regex>,
+}
+
 /// The compiled rule table. Build once, reuse for every line.
 #[derive(Debug)]
-pub struct Classifier {}
+pub struct Classifier {
+    providers: Vec<ProviderC>,
+    mx: SuffixMatcher,
+    domains: SuffixMatcher,
+    clues: Option<AhoCorasick>,
+    clue_provider: Vec<usize>,
+    /// Provider-code extractors: (provider index, regex).
+    codes: Vec<(usize, Regex)>,
+    rules: Vec<RuleC>,
+    set: RegexSet,
+}
+
+/// What the rules look at, derived from a delivery and its template.
+#[derive(Debug, Clone, Copy)]
+struct Facts<'a> {
+    status: Status,
+    dsn: Option<&'a str>,
+    code: Option<u16>,
+    enhanced: Option<&'a str>,
+    local: bool,
+}
+
+/// Permanence and codes of one attempt.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    /// 4 (temporary) or 5 (permanent).
+    class: u16,
+    enh: Option<Enhanced>,
+    local: bool,
+    provider: &'a str,
+}
+
+fn invalid(rule: &str, what: impl std::fmt::Display) -> ConfigError {
+    ConfigError::Invalid(format!("rules: {rule}: {what}"))
+}
 
 impl Classifier {
-    /// Compiles the embedded defaults plus `extra` rules.
+    /// Compiles the embedded defaults plus `extra` rules (tried first).
+    ///
+    /// A configured rule with a bad regex or code pattern, an unknown provider id, no condition,
+    /// or an example it does not match (or a counter-example it matches) is
+    /// [`ConfigError::Invalid`] naming the rule id.
     pub fn new(extra: &RulesConfig) -> Result<Self, ConfigError> {
-        let _ = extra;
-        Ok(Self {})
+        Self::build(extra, default_table(), true)
+    }
+
+    fn build(
+        extra: &RulesConfig,
+        defaults: &RulesConfig,
+        check_extra_examples: bool,
+    ) -> Result<Self, ConfigError> {
+        let mut providers: Vec<ProviderC> = Vec::new();
+        let mut mx = SuffixMatcher::default();
+        let mut domains = SuffixMatcher::default();
+        let mut clue_words: Vec<String> = Vec::new();
+        let mut clue_provider = Vec::new();
+        let mut codes = Vec::new();
+        for def in extra.providers.iter().chain(&defaults.providers) {
+            let id = def.id.trim();
+            if id.is_empty()
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(invalid(&def.id, "provider id must be lowercase snake_case"));
+            }
+            let idx = if let Some(i) = providers.iter().position(|p| &*p.id == id) {
+                i
+            } else {
+                let name = if def.name.is_empty() {
+                    id
+                } else {
+                    def.name.as_str()
+                };
+                providers.push(ProviderC {
+                    id: id.into(),
+                    name: name.into(),
+                });
+                providers.len() - 1
+            };
+            for s in &def.mx {
+                if !mx.insert(s, idx) {
+                    return Err(invalid(id, format_args!("bad mx suffix {s:?}")));
+                }
+            }
+            for s in &def.domains {
+                if !domains.insert(s, idx) {
+                    return Err(invalid(id, format_args!("bad domain {s:?}")));
+                }
+            }
+            for c in &def.clues {
+                if !c.is_empty() {
+                    clue_words.push(c.clone());
+                    clue_provider.push(idx);
+                }
+            }
+            for c in &def.codes {
+                let re = Regex::new(c)
+                    .map_err(|e| invalid(id, format_args!("code regex {c:?}: {e}")))?;
+                codes.push((idx, re));
+            }
+        }
+        if !providers.iter().any(|p| &*p.id == "other") {
+            providers.push(ProviderC {
+                id: "other".into(),
+                name: "Other".into(),
+            });
+        }
+        let clues = if clue_words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&clue_words)
+                    .map_err(|e| ConfigError::Invalid(format!("rules: provider clues: {e}")))?,
+            )
+        };
+
+        let mut patterns: Vec<String> = Vec::new();
+        let mut rules = Vec::new();
+        let n_extra = extra.rules.len();
+        for (i, def) in extra.rules.iter().chain(&defaults.rules).enumerate() {
+            if i < n_extra && extra.rules[..i].iter().any(|r| r.id == def.id) {
+                return Err(invalid(&def.id, "duplicate rule id"));
+            }
+            rules.push(compile_rule(def, &providers, &mut patterns)?);
+        }
+        let set = RegexSet::new(&patterns)
+            .map_err(|e| ConfigError::Invalid(format!("rules: phrase set: {e}")))?;
+        let classifier = Self {
+            providers,
+            mx,
+            domains,
+            clues,
+            clue_provider,
+            codes,
+            rules,
+            set,
+        };
+        if check_extra_examples {
+            for (i, def) in extra.rules.iter().enumerate() {
+                for ex in &def.examples {
+                    if !classifier.rule_matches_example(i, ex) {
+                        return Err(invalid(
+                            &def.id,
+                            format_args!("example does not match: {ex:?}"),
+                        ));
+                    }
+                }
+                for ex in &def.counter_examples {
+                    if classifier.rule_matches_example(i, ex) {
+                        return Err(invalid(
+                            &def.id,
+                            format_args!("counter-example matches: {ex:?}"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(classifier)
     }
 
     /// Mailbox provider id (`microsoft`, `google`, `yahoo`, …, `other`) from the relay (or
@@ -39,40 +238,1341 @@ impl Classifier {
         mx_host: Option<&str>,
         recipient_domain: Option<&str>,
         reply_text: Option<&str>,
-    ) -> &'static str {
-        let _ = (mx_host, recipient_domain, reply_text);
-        "other"
+    ) -> &str {
+        self.provider_index(mx_host, recipient_domain, reply_text)
+            .map_or("other", |i| &self.providers[i].id)
     }
 
-    /// Classifies one attempt at `provider`.
-    pub fn classify(&self, delivery: &Delivery<'_>, provider: &str) -> Classification {
-        let _ = (delivery, provider);
-        Classification {
-            outcome: Outcome::RejectOther,
-            reason_code: String::new(),
-            rule: String::new(),
-            specific: false,
+    fn provider_index(
+        &self,
+        mx_host: Option<&str>,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> Option<usize> {
+        mx_host
+            .and_then(|h| self.host_provider(h))
+            .or_else(|| self.fallback_provider(recipient_domain, reply_text))
+    }
+
+    /// Provider by MX / relay host alone.
+    fn host_provider(&self, host: &str) -> Option<usize> {
+        if is_address_like(host) {
+            None
+        } else {
+            self.mx.find(host)
         }
+    }
+
+    /// Provider by recipient domain, then reply text clues.
+    fn fallback_provider(
+        &self,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> Option<usize> {
+        if let Some(i) = recipient_domain.and_then(|d| self.domains.find(d)) {
+            return Some(i);
+        }
+        let (Some(ac), Some(text)) = (&self.clues, reply_text) else {
+            return None;
+        };
+        ac.find(text)
+            .map(|m| self.clue_provider[m.pattern().as_usize()])
+    }
+
+    /// Display name of a provider id (`microsoft` → `Microsoft`).
+    pub fn provider_name(&self, id: &str) -> Option<&str> {
+        self.providers
+            .iter()
+            .find(|p| &*p.id == id)
+            .map(|p| &*p.name)
+    }
+
+    /// Every provider id, configured ones first, `other` included.
+    pub fn provider_ids(&self) -> impl Iterator<Item = &str> {
+        self.providers.iter().map(|p| &*p.id)
+    }
+
+    /// Classifies one attempt at `provider`. Same result as [`ClassifyCache::classify`].
+    pub fn classify(&self, delivery: &Delivery<'_>, provider: &str) -> Classification {
+        let (facts, text) = facts(delivery);
+        if let Some(c) = sent_fast(&facts) {
+            return c;
+        }
+        let mut tpl = Vec::with_capacity(text.len());
+        build_template(text, facts.local, &mut tpl);
+        self.decide(&facts, provider, &as_text(&tpl))
+    }
+
+    /// The decision on the template.
+    fn decide(&self, f: &Facts<'_>, provider: &str, tpl: &str) -> Classification {
+        let (lead_code, lead_enh) = parse_lead(tpl);
+        let code = f.code.or(lead_code);
+        let enh = f.enhanced.and_then(Enhanced::parse).or(lead_enh);
+        let dsn = f.dsn.and_then(Enhanced::parse);
+        if f.status == Status::Sent {
+            return accepted("postfix.sent", dsn.or(enh));
+        }
+        if code.is_some_and(|c| (200..300).contains(&c)) {
+            return accepted("generic.2xx", enh.or(dsn).filter(|e| e.class == 2));
+        }
+        if f.status == Status::Expired {
+            return fixed(
+                Outcome::DeferredOther,
+                "postfix.expired",
+                dsn.map(|d| d.to_string()).unwrap_or_default(),
+                true,
+            );
+        }
+        let (ctx, reason_enh) = context(f, code, enh, dsn, tpl, provider);
+        let class = ctx.class;
+        let set = self.set.matches(tpl);
+        let hit = self
+            .rules
+            .iter()
+            .find(|r| Self::rule_matches(r, &ctx, &set));
+        let (outcome, rule, specific) = match hit {
+            Some(r) => (coerce(r.outcome, class), &*r.id, true),
+            None if class == 4 => (Outcome::DeferredOther, "fallback.temporary", false),
+            None => (Outcome::RejectOther, "fallback.permanent", false),
+        };
+        let mut reason_code = reason_enh.map(|e| e.to_string()).unwrap_or_default();
+        if let Some(pc) =
+            self.provider_code(hit.and_then(|r| r.provider_code.as_ref()), provider, tpl)
+        {
+            if !reason_code.is_empty() {
+                reason_code.push(' ');
+            }
+            reason_code.push_str(pc);
+        }
+        fixed(outcome, rule, reason_code, specific)
+    }
+
+    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &SetMatches) -> bool {
+        if r.provider.as_deref().is_some_and(|p| p != ctx.provider) {
+            return false;
+        }
+        let when_ok = match r.when {
+            When::Temporary => ctx.class == 4,
+            When::Permanent => ctx.class == 5,
+            When::Any => true,
+        };
+        let source_ok = match r.source {
+            Source::Reply => !ctx.local,
+            Source::Local => ctx.local,
+            Source::Any => true,
+        };
+        if !when_ok || !source_ok {
+            return false;
+        }
+        if !r.codes.is_empty()
+            && !ctx
+                .enh
+                .is_some_and(|e| r.codes.iter().any(|p| p.matches(e)))
+        {
+            return false;
+        }
+        if !r.phrases.is_empty() && !r.phrases.iter().any(|&i| set.matched(i)) {
+            return false;
+        }
+        !r.unless.iter().any(|&i| set.matched(i))
+    }
+
+    fn provider_code<'t>(
+        &self,
+        rule_re: Option<&Regex>,
+        provider: &str,
+        tpl: &'t str,
+    ) -> Option<&'t str> {
+        let grab = |re: &Regex| {
+            re.captures(tpl)
+                .and_then(|c| c.get(1).or_else(|| c.get(0)))
+                .map(|m| m.as_str())
+        };
+        if let Some(re) = rule_re {
+            return grab(re);
+        }
+        let own = self.providers.iter().position(|p| &*p.id == provider);
+        let (mine, rest): (Vec<_>, Vec<_>) = self.codes.iter().partition(|(i, _)| Some(*i) == own);
+        mine.into_iter().chain(rest).find_map(|(_, re)| grab(re))
+    }
+
+    /// Whether rule number `index` (configured rules first, then the defaults) matches the
+    /// example text on its own, ignoring the rules before it. Examples without a reply code
+    /// are taken as status=deferred for temporary/any rules and status=bounced for permanent
+    /// ones; `source = "local"` rules see the text as Postfix's own detail.
+    fn rule_matches_example(&self, index: usize, text: &str) -> bool {
+        let Some(r) = self.rules.get(index) else {
+            return false;
+        };
+        let delivery = example_delivery(text, r.when, r.source);
+        let (f, text) = facts(&delivery);
+        let mut bytes = Vec::new();
+        build_template(text, f.local, &mut bytes);
+        let tpl = into_string(bytes);
+        let (code, enh) = parse_lead(&tpl);
+        let dsn = f.dsn.and_then(Enhanced::parse);
+        let (ctx, _) = context(
+            &f,
+            code,
+            enh,
+            dsn,
+            &tpl,
+            r.provider.as_deref().unwrap_or("other"),
+        );
+        let set = self.set.matches(&tpl);
+        Self::rule_matches(r, &ctx, &set)
+    }
+
+    /// Ids of the compiled rules, in the order they are tried.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| &*r.id)
     }
 }
 
-/// Memo of classifications by reply template (stub).
-#[derive(Debug, Default)]
-pub struct ClassifyCache {}
+fn compile_rule(
+    def: &RuleDef,
+    providers: &[ProviderC],
+    patterns: &mut Vec<String>,
+) -> Result<RuleC, ConfigError> {
+    let id = def.id.trim();
+    if id.is_empty() {
+        return Err(invalid("(rule without id)", "id is empty"));
+    }
+    if let Some(p) = &def.provider
+        && !providers.iter().any(|x| *x.id == **p)
+    {
+        return Err(invalid(id, format_args!("unknown provider {p:?}")));
+    }
+    if def.codes.is_empty() && def.phrases.is_empty() {
+        return Err(invalid(id, "needs `codes` or `phrases`"));
+    }
+    let codes = def
+        .codes
+        .iter()
+        .map(|c| {
+            CodePattern::parse(c).ok_or_else(|| {
+                invalid(
+                    id,
+                    format_args!("bad code pattern {c:?} (expected C.S.D, parts N, N-M or *)"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut add = |list: &[String]| -> Result<Vec<usize>, ConfigError> {
+        list.iter()
+            .map(|p| {
+                let full = format!("(?i){p}");
+                Regex::new(&full).map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
+                patterns.push(full);
+                Ok(patterns.len() - 1)
+            })
+            .collect()
+    };
+    let phrases = add(&def.phrases)?;
+    let unless = add(&def.unless)?;
+    let provider_code = def
+        .provider_code
+        .as_deref()
+        .map(|p| {
+            Regex::new(p).map_err(|e| invalid(id, format_args!("provider_code regex {p:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(RuleC {
+        id: id.into(),
+        provider: def.provider.as_deref().map(Into::into),
+        when: def.when,
+        source: def.source,
+        codes,
+        phrases,
+        unless,
+        outcome: def.outcome,
+        provider_code,
+    })
+}
+
+/// Permanence (4 or 5) and the enhanced code of an attempt: the code for the reason code,
+/// and the rule context whose code has the permanence's class (`552 4.2.2` matches `5.2.2`:
+/// the reply code decides permanence, research note §3 edge case 10).
+fn context<'a>(
+    f: &Facts<'_>,
+    code: Option<u16>,
+    enh: Option<Enhanced>,
+    dsn: Option<Enhanced>,
+    tpl: &str,
+    provider: &'a str,
+) -> (Ctx<'a>, Option<Enhanced>) {
+    let hash = hash_code(tpl);
+    let class = code
+        .map(|c| c / 100)
+        .filter(|c| *c == 4 || *c == 5)
+        .or(enh.map(|e| e.class))
+        .or(hash.map(|e| e.class))
+        .or(dsn.map(|e| e.class))
+        .filter(|c| *c == 4 || *c == 5)
+        .unwrap_or(if f.status == Status::Deferred { 4 } else { 5 });
+    // dsn= is trusted when its class agrees; a bare X.0.0 (Postfix's default for a reply
+    // without an enhanced code) yields to a `#X.Y.Z` in the text.
+    let dsn_ok = dsn.filter(|d| d.class == class);
+    let reason_enh = enh
+        .or(dsn_ok.filter(|d| d.subject != 0 || d.detail != 0))
+        .or(hash)
+        .or(dsn_ok);
+    let ctx = Ctx {
+        class,
+        enh: reason_enh.map(|e| Enhanced { class, ..e }),
+        local: f.local,
+        provider,
+    };
+    (ctx, reason_enh)
+}
+
+/// A temporary failure never yields a `reject_*` outcome.
+fn coerce(o: Outcome, class: u16) -> Outcome {
+    match o {
+        Outcome::Accepted | Outcome::Throttled | Outcome::DeferredOther => o,
+        _ if class == 4 => Outcome::DeferredOther,
+        _ => o,
+    }
+}
+
+fn fixed(outcome: Outcome, rule: &str, reason_code: String, specific: bool) -> Classification {
+    Classification {
+        outcome,
+        reason_code,
+        rule: rule.to_owned(),
+        specific,
+    }
+}
+
+fn accepted(rule: &str, enh: Option<Enhanced>) -> Classification {
+    fixed(
+        Outcome::Accepted,
+        rule,
+        enh.map(|e| e.to_string()).unwrap_or_default(),
+        true,
+    )
+}
+
+/// `status=sent` with a parseable `dsn=` is decided without looking at the text.
+fn sent_fast(f: &Facts<'_>) -> Option<Classification> {
+    if f.status != Status::Sent {
+        return None;
+    }
+    let dsn = Enhanced::parse(f.dsn?)?;
+    Some(accepted("postfix.sent", Some(dsn)))
+}
+
+/// Facts of a delivery and the text to classify: the remote reply when there is one (from
+/// [`super::Reply`], else found in the detail after `said:` / `refused to talk to me:`), else
+/// Postfix's own detail (`local`).
+fn facts<'a>(d: &Delivery<'a>) -> (Facts<'a>, &'a str) {
+    let mut f = Facts {
+        status: d.status,
+        dsn: d.dsn,
+        code: None,
+        enhanced: None,
+        local: false,
+    };
+    if let Some(r) = &d.reply {
+        f.code = r.code;
+        f.enhanced = r.enhanced;
+        return (f, r.text);
+    }
+    let detail = d.detail;
+    if d.status == Status::Sent {
+        // `250 2.0.0 Ok: queued as …` is the reply itself.
+        return (f, detail);
+    }
+    let b = detail.as_bytes();
+    for marker in [&b" said: "[..], &b"refused to talk to me: "[..]] {
+        if let Some(i) = memchr::memmem::find(b, marker) {
+            let mut text = &detail[i + marker.len()..];
+            if let Some(j) = memchr::memmem::rfind(text.as_bytes(), b" (in reply to ") {
+                text = &text[..j];
+            }
+            return (f, text);
+        }
+    }
+    f.local = true;
+    (f, detail)
+}
+
+/// A hand-built delivery for a rule example.
+fn example_delivery(text: &str, when: When, source: Source) -> Delivery<'_> {
+    let (lead, enh) = parse_lead(text);
+    let class = lead
+        .map(|c| c / 100)
+        .or(enh.map(|e| e.class))
+        .or(hash_code(text).map(|e| e.class));
+    let status = match class {
+        Some(2) => Status::Sent,
+        Some(4) => Status::Deferred,
+        Some(5) => Status::Bounced,
+        _ if when == When::Permanent => Status::Bounced,
+        _ => Status::Deferred,
+    };
+    let local = source == Source::Local;
+    let reply = (!local).then_some(super::Reply {
+        host: None,
+        addr: None,
+        code: None,
+        enhanced: None,
+        text,
+        command: None,
+        greeting: false,
+    });
+    let dsn = if local && when == When::Permanent {
+        Some("5.4.4")
+    } else {
+        None
+    };
+    Delivery {
+        queue_id: "",
+        to: None,
+        orig_to: None,
+        relay: super::Relay::None,
+        dsn,
+        status,
+        detail: text,
+        reply,
+        connect_host: None,
+    }
+}
+
+/// Reply code and enhanced code from the first token(s): `550 5.7.1 …`, `550-5.7.26 …`,
+/// `#550 5.7.1 …`, `550: 5.1.1 …`, or a bare `5.2.2 <a@b>…`.
+fn parse_lead(text: &str) -> (Option<u16>, Option<Enhanced>) {
+    let s = text.trim_start().trim_start_matches('#');
+    let b = s.as_bytes();
+    if b.len() >= 3
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && !b.get(3).is_some_and(u8::is_ascii_digit)
+    {
+        let code =
+            (u16::from(b[0] - b'0') * 100) + (u16::from(b[1] - b'0') * 10) + u16::from(b[2] - b'0');
+        let code = (200..600).contains(&code).then_some(code);
+        let rest = s[3..].trim_start_matches(['-', ' ', ':', '\'']);
+        let enh = Enhanced::parse_prefix(rest).map(|(e, _)| e);
+        return (code, enh);
+    }
+    (None, Enhanced::parse_prefix(s).map(|(e, _)| e))
+}
+
+/// The first `#X.Y.Z` in the text (`(#5.1.1)`, qmail / vpopmail style).
+fn hash_code(text: &str) -> Option<Enhanced> {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'#', b)
+        .find_map(|i| Enhanced::parse_prefix(&text[i + 1..]).map(|(e, _)| e))
+}
+
+// ───────────────────────────────────────────── templates ──
+
+/// Byte classes for the template scanner.
+const C_DELIM: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_AT: u8 = 4;
+const C_DOT: u8 = 8;
+const C_WS: u8 = 16;
+
+/// Class of every byte; delimiters end a segment inside a whitespace token.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let list = b"[]()<>{},;\"'=?&|/";
+    let mut i = 0;
+    while i < list.len() {
+        t[list[i] as usize] = C_DELIM;
+        i += 1;
+    }
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = C_DIGIT;
+        d += 1;
+    }
+    t[b'@' as usize] = C_AT;
+    t[b'.' as usize] = C_DOT;
+    t[b' ' as usize] = C_WS;
+    t[b'\t' as usize] = C_WS;
+    t[b'\n' as usize] = C_WS;
+    t[b'\r' as usize] = C_WS;
+    t[0x0c] = C_WS;
+    t
+};
+
+/// The masked form of a remote reply: the key of [`ClassifyCache`], the text the rules see,
+/// and the grouping key for unclassified replies.
+///
+/// * whitespace runs become one space;
+/// * Postfix-flattened multi-line continuation prefixes that repeat the first line's code
+///   (`550-5.7.26`, `550-`, `550 5.7.26` after the first token) are dropped;
+/// * each token is split at ``[ ] ( ) < > { } , ; " ' = ? & | /``; a segment is replaced by `*`
+///   when it contains `@` (an address), or contains a digit and is 8 bytes or longer (IPs,
+///   queue ids, Gmail ids, time stamps, numbered host names), except codes: `421-4.7.28`,
+///   `#5.1.351`, and short provider codes with `_` or `#` (`OFR006_102`, `AUP#In-1310`).
+///
+/// Short codes stay: `5.7.1`, `S3150`, `[TSS04]`, `CS01`, `(#5.1.1)`.
+///
+/// ```
+/// use mailrep_core::postfix::classify::template;
+/// assert_eq!(
+///     template("421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred"),
+///     "421 4.7.0 [TSS04] Messages from * temporarily deferred",
+/// );
+/// ```
+pub fn template(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    build_template(text, false, &mut out);
+    into_string(out)
+}
+
+/// Templates only cut at ASCII bytes, so they stay UTF-8; lossy conversion is a formality.
+fn into_string(v: Vec<u8>) -> String {
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A template as text (see [`into_string`]).
+fn as_text(v: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(v)
+}
+
+/// [`template`] appended to `out`; `local` (Postfix's own detail text) also masks host and
+/// domain names (segments with an inner dot), so `connect to <any host>: Connection timed out`
+/// is one template. One pass over the bytes.
+#[allow(clippy::many_single_char_names)]
+fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
+    let t = text.as_bytes();
+    let n = t.len();
+    let token_end = |mut i: usize| {
+        while i < n && CLASS[t[i] as usize] & C_WS == 0 {
+            i += 1;
+        }
+        i
+    };
+    let skip_ws = |mut i: usize| {
+        while i < n && CLASS[t[i] as usize] & C_WS != 0 {
+            i += 1;
+        }
+        i
+    };
+    let s0 = skip_ws(0);
+    if s0 == n {
+        return;
+    }
+    let e0 = token_end(s0);
+    let first = &t[s0..e0];
+    push_masked(first, local, out);
+    let mut i = e0;
+    // The first line's code (`550`) and enhanced code (`5.7.26`), for continuation prefixes.
+    let lead = if first.first() == Some(&b'#') {
+        &first[1..]
+    } else {
+        first
+    };
+    let code: Option<&[u8]> = (lead.len() >= 3
+        && lead[..3].iter().all(u8::is_ascii_digit)
+        && !lead.get(3).is_some_and(u8::is_ascii_digit))
+    .then(|| &lead[..3]);
+    let mut enh: Option<&[u8]> = None;
+    if code.is_some() {
+        let rest = &lead[3..];
+        if rest.first() == Some(&b'-') {
+            enh = enhanced_len(&rest[1..]).map(|k| &rest[1..=k]);
+        } else if rest.is_empty() {
+            let s1 = skip_ws(i);
+            let e1 = token_end(s1);
+            if let Some(k) = enhanced_len(&t[s1..e1]) {
+                enh = Some(&t[s1..s1 + k]);
+                if k == e1 - s1 {
+                    out.push(b' ');
+                    out.extend_from_slice(&t[s1..e1]);
+                    i = e1;
+                }
+            }
+        }
+    }
+    loop {
+        i = skip_ws(i);
+        if i >= n {
+            break;
+        }
+        // Rare: a token starting like the first line's code may be a continuation prefix,
+        // or a `554-` prefix kept apart from what follows.
+        if let Some(c) = code
+            && t[i..].starts_with(c)
+        {
+            let e = token_end(i);
+            let rest = &t[i + 3..e];
+            // `550-` / `550-5.7.26` repeating the first line's code.
+            if rest.first() == Some(&b'-') && (rest.len() == 1 || enh == Some(&rest[1..])) {
+                i = e;
+                continue;
+            }
+            // `550 5.7.26` repeated later: drop the pair.
+            if rest.is_empty()
+                && let Some(en) = enh
+            {
+                let s1 = skip_ws(e);
+                let e1 = token_end(s1);
+                if &t[s1..e1] == en {
+                    i = e1;
+                    continue;
+                }
+            }
+        }
+        out.push(b' ');
+        if n - i > 4 && t[i..i + 3].iter().all(u8::is_ascii_digit) && t[i + 3] == b'-' {
+            let e = token_end(i);
+            push_masked(&t[i..e], local, out);
+            i = e;
+            continue;
+        }
+        // One pass: segments end at delimiters, the token at whitespace.
+        let mut start = i;
+        let mut flags = 0u8;
+        while i < n {
+            let b = t[i];
+            let c = CLASS[b as usize];
+            if c & (C_WS | C_DELIM) != 0 {
+                if c & C_WS != 0 {
+                    break;
+                }
+                flush(&t[start..i], flags, local, out);
+                out.push(b);
+                start = i + 1;
+                flags = 0;
+            } else {
+                flags |= c;
+            }
+            i += 1;
+        }
+        flush(&t[start..i], flags, local, out);
+    }
+}
+
+/// Length of an enhanced code at the start of `b`.
+fn enhanced_len(b: &[u8]) -> Option<usize> {
+    std::str::from_utf8(&b[..b.len().min(12)])
+        .ok()
+        .and_then(Enhanced::parse_prefix)
+        .map(|(_, k)| k)
+}
+
+/// Appends one whitespace-free token, masking volatile segments. A leading reply-code
+/// prefix (`554-` of `554-mail.com`) is kept apart from what follows.
+fn push_masked(mut tok: &[u8], local: bool, out: &mut Vec<u8>) {
+    if tok.len() > 4
+        && tok[..3].iter().all(u8::is_ascii_digit)
+        && tok[3] == b'-'
+        && !is_code_like(tok)
+    {
+        out.extend_from_slice(&tok[..4]);
+        tok = &tok[4..];
+    }
+    let mut start = 0;
+    let mut flags = 0u8;
+    for (i, &b) in tok.iter().enumerate() {
+        let c = CLASS[b as usize];
+        if c & C_DELIM != 0 {
+            flush(&tok[start..i], flags, local, out);
+            out.push(b);
+            start = i + 1;
+            flags = 0;
+        } else {
+            flags |= c;
+        }
+    }
+    flush(&tok[start..], flags, local, out);
+}
+
+#[inline]
+fn flush(seg: &[u8], flags: u8, local: bool, out: &mut Vec<u8>) {
+    let mask = flags & C_AT != 0
+        || (flags & C_DIGIT != 0 && seg.len() >= 8 && !is_code_like(seg))
+        || (local
+            && flags & C_DOT != 0
+            && !is_code_like(seg)
+            && seg.windows(3).any(|w| {
+                w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric()
+            }));
+    if mask {
+        out.push(b'*');
+    } else {
+        out.extend_from_slice(seg);
+    }
+}
+
+/// Codes kept in templates although long and digit-bearing: `421-4.7.28`, `#5.1.351`,
+/// `5.7.606.`, and short provider codes with `_` or `#` (`OFR006_102`, `AUP#In-1310`).
+fn is_code_like(b: &[u8]) -> bool {
+    let enhanced_then_punct = |x: &[u8]| {
+        std::str::from_utf8(x)
+            .ok()
+            .and_then(Enhanced::parse_prefix)
+            .is_some_and(|(_, k)| x[k..].iter().all(u8::is_ascii_punctuation))
+    };
+    if b.len() > 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b'-'
+        && enhanced_then_punct(&b[4..])
+    {
+        return true;
+    }
+    let s = if b.first() == Some(&b'#') { &b[1..] } else { b };
+    if s.first().is_some_and(u8::is_ascii_digit) {
+        return enhanced_then_punct(s);
+    }
+    b.len() <= 12
+        && b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b.iter().any(|&c| c == b'_' || c == b'#')
+        && !b.iter().any(|&c| c == b'.' || c == b':')
+}
+
+// ───────────────────────────────────────────── memo ──
+
+/// FxHash-style hasher for the memo (fast on short keys; the memo is bounded, so hash
+/// flooding cannot grow it).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Memo of classifications by reply template (DESIGN §4: replies repeat by template).
+///
+/// Keyed on (status, dsn, reply code, enhanced code, provider, local/remote, [`template`] of
+/// the text); `status=sent` with a dsn is keyed on the dsn alone. Bounded: after
+/// [`ClassifyCache::DEFAULT_CAPACITY`] (or the given capacity) distinct keys, new keys are
+/// classified without caching; keys longer than [`ClassifyCache::MAX_KEY_BYTES`] are never
+/// stored. The result is always identical to [`Classifier::classify`].
+#[derive(Debug)]
+pub struct ClassifyCache {
+    hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
+    map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+    values: Vec<Classification>,
+    capacity: usize,
+    key: Vec<u8>,
+    scratch: Classification,
+    hits: u64,
+    misses: u64,
+}
+
+impl Default for ClassifyCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl ClassifyCache {
-    /// Classifies through the memo.
-    pub fn classify(
+    /// Default number of distinct templates kept.
+    pub const DEFAULT_CAPACITY: usize = 4096;
+    /// Longest key stored, in bytes (longer replies are classified every time).
+    pub const MAX_KEY_BYTES: usize = 2048;
+
+    /// An empty memo of [`Self::DEFAULT_CAPACITY`] entries.
+    pub fn new() -> Self {
+        Self::with_capacity(Self::DEFAULT_CAPACITY)
+    }
+
+    /// An empty memo of at most `capacity` entries.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            hosts: HashMap::default(),
+            map: HashMap::default(),
+            values: Vec::new(),
+            capacity,
+            key: Vec::with_capacity(256),
+            scratch: fixed(Outcome::RejectOther, "", String::new(), false),
+            hits: 0,
+            misses: 0,
+        }
+    }
+
+    /// Number of cached templates.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// (hits, misses) so far; a miss is a classification done by the rules.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.hits, self.misses)
+    }
+
+    /// [`Classifier::provider`] with the host step memoised (at most `capacity` hosts; the
+    /// recipient-domain and text fallbacks are not memoised). Same result.
+    pub fn provider<'c>(
         &mut self,
+        classifier: &'c Classifier,
+        mx_host: Option<&str>,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> &'c str {
+        let by_host = mx_host.and_then(|h| {
+            if let Some(&v) = self.hosts.get(h) {
+                return v.map(|i| i as usize);
+            }
+            let v = classifier.host_provider(h);
+            if self.hosts.len() < self.capacity {
+                self.hosts.insert(h.into(), v.map(|i| i as u32));
+            }
+            v
+        });
+        by_host
+            .or_else(|| classifier.fallback_provider(recipient_domain, reply_text))
+            .map_or("other", |i| &classifier.providers[i].id)
+    }
+
+    /// Classifies `delivery` at `provider`, from the memo when its template was seen.
+    pub fn classify<'c>(
+        &'c mut self,
         classifier: &Classifier,
         delivery: &Delivery<'_>,
         provider: &str,
-    ) -> Classification {
-        classifier.classify(delivery, provider)
+    ) -> &'c Classification {
+        let (f, text) = facts(delivery);
+        self.key.clear();
+        let sent_key =
+            f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
+        let header_len;
+        if sent_key {
+            self.key.push(b'S');
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.dsn.unwrap_or_default().as_bytes());
+            header_len = self.key.len();
+        } else {
+            self.key.push(match f.status {
+                Status::Sent => b's',
+                Status::Deferred => b'd',
+                Status::Bounced => b'b',
+                Status::Expired => b'e',
+                Status::Other => b'o',
+            });
+            self.key.push(if f.local { b'L' } else { b'R' });
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.dsn.unwrap_or_default().as_bytes());
+            self.key.push(0x1f);
+            if let Some(c) = f.code {
+                self.key.extend_from_slice(&[
+                    b'0' + (c / 100 % 10) as u8,
+                    b'0' + (c / 10 % 10) as u8,
+                    b'0' + (c % 10) as u8,
+                ]);
+            }
+            self.key.push(0x1f);
+            self.key
+                .extend_from_slice(f.enhanced.unwrap_or_default().as_bytes());
+            self.key.push(0x1f);
+            self.key.extend_from_slice(provider.as_bytes());
+            self.key.push(0x1f);
+            header_len = self.key.len();
+            build_template(text, f.local, &mut self.key);
+        }
+        if let Some(&i) = self.map.get(self.key.as_slice()) {
+            self.hits += 1;
+            return &self.values[i as usize];
+        }
+        self.misses += 1;
+        let c = if sent_key {
+            sent_fast(&f).unwrap_or_else(|| classifier.decide(&f, provider, ""))
+        } else {
+            classifier.decide(&f, provider, &as_text(&self.key[header_len..]))
+        };
+        if self.values.len() >= self.capacity || self.key.len() > Self::MAX_KEY_BYTES {
+            self.scratch = c;
+            return &self.scratch;
+        }
+        let i = self.values.len();
+        self.values.push(c);
+        self.map.insert(self.key.as_slice().into(), i as u32);
+        &self.values[i]
     }
 }
 
-/// The reply with long digit-bearing tokens masked (stub).
-pub fn template(text: &str) -> String {
-    text.to_owned()
+#[cfg(test)]
+mod tests {
+    use super::super::{Relay, Reply};
+    use super::*;
+
+    fn reply(text: &str) -> Reply<'_> {
+        Reply {
+            host: None,
+            addr: None,
+            code: None,
+            enhanced: None,
+            text,
+            command: None,
+            greeting: false,
+        }
+    }
+
+    fn delivery<'a>(
+        status: Status,
+        dsn: Option<&'a str>,
+        text: &'a str,
+        remote: bool,
+    ) -> Delivery<'a> {
+        Delivery {
+            queue_id: "4cDCnd66Hyz1XPWFF",
+            to: Some("a@example.com"),
+            orig_to: None,
+            relay: Relay::None,
+            dsn,
+            status,
+            detail: text,
+            reply: remote.then(|| reply(text)),
+            connect_host: None,
+        }
+    }
+
+    fn classifier() -> Classifier {
+        Classifier::new(&RulesConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn every_rule_example_and_counter_example() {
+        let c = classifier();
+        let table = default_table();
+        let mut failures = Vec::new();
+        for (i, def) in table.rules.iter().enumerate() {
+            let provider = def.provider.as_deref().unwrap_or("other");
+            for ex in &def.examples {
+                let d = example_delivery(ex, def.when, def.source);
+                let got = c.classify(&d, provider);
+                if got.rule != def.id {
+                    failures.push(format!(
+                        "{}: example decided by {} ({}): {ex}",
+                        def.id, got.rule, got.outcome
+                    ));
+                }
+                if !c.rule_matches_example(i, ex) {
+                    failures.push(format!(
+                        "{}: example does not match on its own: {ex}",
+                        def.id
+                    ));
+                }
+            }
+            for ex in &def.counter_examples {
+                if c.rule_matches_example(i, ex) {
+                    failures.push(format!("{}: counter-example matches: {ex}", def.id));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn templates_mask_volatile_tokens() {
+        assert_eq!(
+            template(
+                "451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77719) [BN1NAM02FT012.eop-nam02.prod.protection.outlook.com]"
+            ),
+            "451 4.7.500 Server busy. Please try again later from [*]. (S77719) [*]"
+        );
+        assert_eq!(
+            template(
+                "550-5.7.26 This mail has   been blocked. 550-5.7.26 Gmail requires 550 5.7.26 auth d2e1a72fcca58-7c3b0a1e2f1si123.45 - gsmtp"
+            ),
+            "550-5.7.26 This mail has been blocked. Gmail requires auth * - gsmtp"
+        );
+        assert_eq!(
+            template("550 5.1.1 <john.smith@example.com>: User unknown"),
+            "550 5.1.1 <*>: User unknown"
+        );
+        assert_eq!(
+            template("550 mwinf ME Client host blocked. OFR006_102 Ref [102]"),
+            "550 mwinf ME Client host blocked. OFR006_102 Ref [102]"
+        );
+        assert_eq!(
+            template("550 5.1.0 sender rejected. AUP#In-1310"),
+            "550 5.1.0 sender rejected. AUP#In-1310"
+        );
+        assert_eq!(
+            template("421-4.7.28 rate 421-4.7.28 limited"),
+            "421-4.7.28 rate limited"
+        );
+        assert_eq!(template(""), "");
+        let mut s = Vec::new();
+        build_template(
+            "connect to smtp.example.org[203.0.113.9]:25: Connection timed out",
+            true,
+            &mut s,
+        );
+        assert_eq!(into_string(s), "connect to *[*]:25: Connection timed out");
+    }
+
+    #[test]
+    fn lead_codes() {
+        assert_eq!(
+            parse_lead("550-5.7.26 x"),
+            (Some(550), Enhanced::parse("5.7.26"))
+        );
+        assert_eq!(
+            parse_lead("#550 5.7.1 x"),
+            (Some(550), Enhanced::parse("5.7.1"))
+        );
+        assert_eq!(
+            parse_lead("550: 5.1.1 x"),
+            (Some(550), Enhanced::parse("5.1.1"))
+        );
+        assert_eq!(parse_lead("5.2.2 <a>"), (None, Enhanced::parse("5.2.2")));
+        assert_eq!(parse_lead("552 1 Requested"), (Some(552), None));
+        assert_eq!(parse_lead("12 Malformed"), (None, None));
+        assert_eq!(
+            hash_code("550 sorry (#5.1.1 - chkusr)"),
+            Enhanced::parse("5.1.1")
+        );
+    }
+
+    #[test]
+    fn reason_codes_and_order() {
+        let c = classifier();
+        let cases = [
+            (
+                Status::Bounced,
+                Some("5.7.1"),
+                "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+                "microsoft",
+                Outcome::RejectReputation,
+                "5.7.1 S3150",
+            ),
+            (
+                Status::Deferred,
+                Some("4.7.0"),
+                "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints",
+                "yahoo",
+                Outcome::Throttled,
+                "4.7.0 TSS04",
+            ),
+            (
+                Status::Bounced,
+                Some("5.7.1"),
+                "550 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137",
+                "apple",
+                Outcome::RejectReputation,
+                "5.7.1 CS01",
+            ),
+            (
+                Status::Deferred,
+                Some("4.7.650"),
+                "451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited due to IP reputation. (S775)",
+                "microsoft",
+                Outcome::Throttled,
+                "4.7.650 S775",
+            ),
+            (
+                Status::Bounced,
+                Some("5.7.606"),
+                "550 5.7.606 Access denied, banned sending IP [192.0.2.1].",
+                "microsoft",
+                Outcome::RejectReputation,
+                "5.7.606",
+            ),
+            // A 5xx greeting logged as deferred dsn=4.0.0 is classified by the reply.
+            (
+                Status::Deferred,
+                Some("4.0.0"),
+                "554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1",
+                "proofpoint",
+                Outcome::RejectReputation,
+                "",
+            ),
+            (
+                Status::Bounced,
+                Some("5.1.1"),
+                "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)",
+                "other",
+                Outcome::RejectRecipient,
+                "5.1.1",
+            ),
+            (
+                Status::Bounced,
+                Some("5.0.0"),
+                "550 address rejected (#5.1.1)",
+                "other",
+                Outcome::RejectRecipient,
+                "5.1.1",
+            ),
+        ];
+        for (status, dsn, text, provider, outcome, rc) in cases {
+            let got = c.classify(&delivery(status, dsn, text, true), provider);
+            assert_eq!(
+                (got.outcome, got.reason_code.as_str()),
+                (outcome, rc),
+                "{text} -> {got:?}"
+            );
+            assert!(got.specific);
+        }
+        let sent = c.classify(
+            &delivery(
+                Status::Sent,
+                Some("2.0.0"),
+                "250 2.0.0 Ok: queued as 4cDCnd66Hyz1XPWFF",
+                true,
+            ),
+            "google",
+        );
+        assert_eq!(
+            (sent.outcome, sent.rule.as_str(), sent.reason_code.as_str()),
+            (Outcome::Accepted, "postfix.sent", "2.0.0")
+        );
+        let expired = c.classify(&delivery(Status::Expired, None, "", false), "other");
+        assert_eq!(
+            (expired.outcome, expired.rule.as_str()),
+            (Outcome::DeferredOther, "postfix.expired")
+        );
+        let odd = c.classify(
+            &delivery(
+                Status::Bounced,
+                Some("5.0.0"),
+                "550 something nobody wrote a rule for",
+                true,
+            ),
+            "other",
+        );
+        assert_eq!(
+            (odd.outcome, odd.rule.as_str(), odd.specific),
+            (Outcome::RejectOther, "fallback.permanent", false)
+        );
+        let odd = c.classify(
+            &delivery(
+                Status::Deferred,
+                Some("4.0.0"),
+                "450 something nobody wrote a rule for",
+                true,
+            ),
+            "other",
+        );
+        assert_eq!((odd.outcome, odd.specific), (Outcome::DeferredOther, false));
+    }
+
+    #[test]
+    fn local_details() {
+        let c = classifier();
+        let cases = [
+            (
+                Status::Deferred,
+                Some("4.4.1"),
+                "connect to mx1.example.com[192.0.2.10]:25: Connection timed out",
+                "net.connect_timeout",
+                Outcome::DeferredOther,
+            ),
+            (
+                Status::Deferred,
+                Some("4.4.3"),
+                "Host or domain name not found. Name service error for name=example.com type=MX: Host not found, try again",
+                "dns.tempfail",
+                Outcome::DeferredOther,
+            ),
+            (
+                Status::Bounced,
+                Some("5.4.4"),
+                "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found",
+                "dns.host_not_found",
+                Outcome::RejectRecipient,
+            ),
+            (
+                Status::Deferred,
+                Some("4.7.5"),
+                "Cannot start TLS: handshake failure",
+                "tls.failure",
+                Outcome::DeferredOther,
+            ),
+            (
+                Status::Deferred,
+                Some("4.4.2"),
+                "lost connection with mx.example.com[192.0.2.1] while receiving the initial server greeting",
+                "net.lost_connection",
+                Outcome::DeferredOther,
+            ),
+        ];
+        for (status, dsn, text, rule, outcome) in cases {
+            let got = c.classify(&delivery(status, dsn, text, false), "other");
+            assert_eq!((got.rule.as_str(), got.outcome), (rule, outcome), "{text}");
+        }
+        // A reply quoted in the detail without a parsed Reply.
+        let d = delivery(
+            Status::Deferred,
+            Some("4.7.0"),
+            "host mta5.am0.yahoodns.net[67.195.204.72] said: 421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints (in reply to MAIL FROM command)",
+            false,
+        );
+        assert_eq!(c.classify(&d, "yahoo").outcome, Outcome::Throttled);
+    }
+
+    #[test]
+    fn providers() {
+        let c = classifier();
+        let p = |h: Option<&str>, d: Option<&str>, t: Option<&str>| c.provider(h, d, t).to_owned();
+        assert_eq!(
+            p(Some("hotmail-com.olc.protection.outlook.com"), None, None),
+            "microsoft"
+        );
+        assert_eq!(
+            p(Some("contoso-com.mail.protection.outlook.com"), None, None),
+            "microsoft"
+        );
+        assert_eq!(
+            p(Some("aspmx.l.google.com"), Some("example.com"), None),
+            "google"
+        );
+        assert_eq!(p(Some("mx.example.com"), Some("gmail.com"), None), "google");
+        assert_eq!(p(Some("mta7.am0.yahoodns.net"), None, None), "yahoo");
+        assert_eq!(p(None, Some("yahoo.co.uk"), None), "yahoo");
+        assert_eq!(p(Some("mx01.mail.icloud.com"), None, None), "apple");
+        assert_eq!(
+            p(Some("mx0a-00123401.pphosted.com"), None, None),
+            "proofpoint"
+        );
+        assert_eq!(
+            p(Some("us-smtp-inbound-1.mimecast.com"), None, None),
+            "mimecast"
+        );
+        assert_eq!(
+            p(Some("d123.ess.barracudanetworks.com"), None, None),
+            "barracuda"
+        );
+        assert_eq!(p(Some("mx1.hc1234-56.iphmx.com"), None, None), "cisco");
+        assert_eq!(p(Some("mx00.gmx.net"), None, None), "gmx");
+        assert_eq!(p(Some("mx-ha03.web.de"), None, None), "gmx");
+        assert_eq!(p(Some("mx1.comcast.net"), None, None), "comcast");
+        assert_eq!(
+            p(Some("in1-smtp.messagingengine.com"), None, None),
+            "fastmail"
+        );
+        assert_eq!(p(Some("mx.yandex.net"), None, None), "yandex");
+        assert_eq!(p(Some("mxs.mail.ru"), None, None), "mailru");
+        assert_eq!(p(Some("smtp-in.orange.fr"), None, None), "orange");
+        assert_eq!(p(Some("mx00.t-online.de"), None, None), "t_online");
+        assert_eq!(p(Some("mx.zoho.com"), None, None), "zoho");
+        assert_eq!(
+            p(Some("127.0.0.1"), None, Some("550 5.1.1 foo - gsmtp")),
+            "google"
+        );
+        assert_eq!(
+            p(
+                Some("mx.example.org"),
+                Some("example.org"),
+                Some("550 5.1.1 User unknown")
+            ),
+            "other"
+        );
+        assert_eq!(c.provider_name("gmx"), Some("GMX/web.de/1&1"));
+    }
+
+    #[test]
+    fn config_rules_first_and_validated() {
+        let text = r#"
+[[provider]]
+id = "acme"
+name = "ACME"
+mx = ["mx.acme.example"]
+
+[[rule]]
+id = "acme.rate"
+provider = "acme"
+when = "temporary"
+phrases = ['slow down, friend']
+outcome = "throttled"
+examples = ["451 4.7.1 slow down, friend"]
+counter_examples = ["451 4.7.1 hello"]
+"#;
+        let cfg: RulesConfig = toml::from_str(text).unwrap();
+        let c = Classifier::new(&cfg).unwrap();
+        assert_eq!(c.provider(Some("a.mx.acme.example"), None, None), "acme");
+        let got = c.classify(
+            &delivery(
+                Status::Deferred,
+                Some("4.7.1"),
+                "451 4.7.1 slow down, friend",
+                true,
+            ),
+            "acme",
+        );
+        assert_eq!(
+            (got.rule.as_str(), got.outcome),
+            ("acme.rate", Outcome::Throttled)
+        );
+
+        let bad = |t: &str| match Classifier::new(&toml::from_str(t).unwrap()) {
+            Err(ConfigError::Invalid(m)) => m,
+            other => panic!("expected Invalid, got {other:?}"),
+        };
+        assert!(bad("[[rule]]\nid='x.re'\nphrases=['(']\noutcome='throttled'").contains("x.re"));
+        assert!(
+            bad("[[rule]]\nid='x.code'\ncodes=['5.x.1']\noutcome='throttled'").contains("x.code")
+        );
+        assert!(
+            bad("[[rule]]\nid='x.prov'\nprovider='nope'\nphrases=['a']\noutcome='throttled'")
+                .contains("x.prov")
+        );
+        assert!(bad("[[rule]]\nid='x.none'\noutcome='throttled'").contains("x.none"));
+        assert!(
+            bad("[[rule]]\nid='x.ex'\nphrases=['abc']\noutcome='throttled'\nexamples=['451 xyz']")
+                .contains("x.ex")
+        );
+        assert!(bad("[[rule]]\nid='x.cex'\nphrases=['abc']\noutcome='throttled'\ncounter_examples=['451 abc']").contains("x.cex"));
+    }
+
+    #[test]
+    fn cache_is_identical() {
+        let c = classifier();
+        let mut cache = ClassifyCache::with_capacity(2);
+        let texts = [
+            "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred",
+            "421 4.7.0 [TSS04] Messages from 192.0.2.26 temporarily deferred",
+            "550 5.1.1 <a@example.com>: User unknown",
+            "550 5.7.1 weird",
+        ];
+        for t in texts.iter().chain(texts.iter()) {
+            for status in [Status::Deferred, Status::Bounced, Status::Sent] {
+                let d = delivery(status, Some("4.0.0"), t, true);
+                let want = c.classify(&d, "yahoo");
+                assert_eq!(*cache.classify(&c, &d, "yahoo"), want, "{t}");
+            }
+        }
+        assert_eq!(cache.len(), 2);
+    }
 }

