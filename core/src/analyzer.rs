@@ -282,3 +282,60 @@ impl Analyzer {
         Ok(a.finish())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postfix::Outcome;
+
+    const LINE: &str = "Nov 20 10:00:00 mx1 postfix/smtp[1]: 4jVwT647TtzL3CF: to=<a@acme.example>, relay=mx.acme.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=deferred (host mx.acme.example[192.0.2.1] said: 451 4.7.1 slow down, friend (in reply to RCPT TO command))\n";
+
+    fn run(config: Config) -> Findings {
+        Analyzer::analyze(
+            config,
+            &[("mail.log", LINE.as_bytes())],
+            Date::new(2026, 11, 21).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn configured_rules_extend_the_table() {
+        let plain = run(Config::default());
+        assert_eq!(plain.delivery.daily[0].provider, "other");
+        let config = Config::from_toml(Config::example()).unwrap();
+        let f = run(config);
+        let row = &f.delivery.daily[0];
+        assert_eq!(
+            (row.provider.as_str(), row.outcome),
+            ("acme", Outcome::Throttled)
+        );
+        assert_eq!(row.date.to_string(), "2026-11-20");
+    }
+
+    #[test]
+    fn a_config_rule_whose_example_fails_is_refused() {
+        let bad = "[[rules.rule]]\nid = \"x.bad\"\nwhen = \"temporary\"\nphrases = ['zzz']\noutcome = \"throttled\"\nexamples = [\"451 4.7.1 nothing like it\"]\n";
+        let err = Analyzer::new(Config::from_toml(bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("x.bad"), "{err}");
+    }
+
+    #[test]
+    fn inputs_in_any_kind_are_listed_with_diagnostics() {
+        let mut a = Analyzer::new(Config::default()).unwrap();
+        let r = Date::new(2026, 11, 21).unwrap();
+        a.begin_input("empty", r);
+        a.end_input();
+        a.begin_input("junk.gz", r);
+        a.push(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xfe, 0xfd]);
+        a.end_input();
+        a.input_error("missing.log", r, "cannot open: not found");
+        let f = a.finish();
+        assert_eq!(f.inputs.len(), 3);
+        let codes: Vec<&str> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.contains(&"input.empty"), "{codes:?}");
+        assert!(codes.contains(&"input.gzip_corrupt"), "{codes:?}");
+        assert!(codes.contains(&"input.unreadable"), "{codes:?}");
+        assert!(f.diagnostics.iter().all(|d| !d.input.is_empty()));
+    }
+}
