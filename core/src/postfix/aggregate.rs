@@ -412,7 +412,8 @@ pub struct DeliveryAggregator {
     reasons: Interner,
     rules: Interner,
     buckets: FxHashMap<BucketKey, Bucket>,
-    queue: FxHashMap<(u32, Box<str>), QueueInfo>,
+    /// (host, [`queue_key`]) -> the queue id's last egress deferral.
+    queue: FxHashMap<(u32, u64), QueueInfo>,
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
@@ -518,7 +519,7 @@ impl DeliveryAggregator {
             return;
         }
         stats.status_lines += 1;
-        let text = String::from_utf8_lossy(raw);
+        let text = utf8(raw);
         let Ok(log_line) = line::parse(&text) else {
             stats.unparsed += 1;
             diags.unparsed.get_or_insert((
@@ -553,11 +554,7 @@ impl DeliveryAggregator {
                 return;
             }
             Examined::Expired(date) => {
-                let Some(info) = self
-                    .queue
-                    .get(&(host, Box::<str>::from(d.queue_id)))
-                    .copied()
-                else {
+                let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
                     stats.expired_unattributed += 1;
                     return;
                 };
@@ -597,7 +594,7 @@ impl DeliveryAggregator {
         let unclassified =
             !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
         let service = self.services.id(service_name);
-        let reply_ip = if self.egress.ip_from_reply {
+        let reply_ip = if self.egress.ip_from_reply && d.status != Status::Sent {
             reply_text.and_then(quoted_sending_ip)
         } else {
             None
@@ -619,7 +616,7 @@ impl DeliveryAggregator {
                 self.queue.clear();
             }
             self.queue.insert(
-                (host, d.queue_id.into()),
+                (host, queue_key(d.queue_id)),
                 QueueInfo {
                     service,
                     reply_ip,
@@ -649,7 +646,7 @@ impl DeliveryAggregator {
     /// Explains one log line: how it was parsed and classified, or why it was not counted.
     /// `None` for lines that are not delivery lines at all.
     pub fn explain(&self, raw: &[u8], reference: Date, config: &Config) -> Option<Explanation> {
-        let text = String::from_utf8_lossy(raw);
+        let text = utf8(raw);
         let log_line = line::parse(&text).ok()?;
         let d = delivery::parse(&log_line.message)?;
         let mut e = Explanation {
@@ -953,6 +950,23 @@ impl DeliveryAggregator {
     }
 }
 
+/// A platform-independent 64-bit FNV-1a hash of a queue id (ids are short; a collision
+/// would only misattribute one `status=expired` line).
+fn queue_key(queue_id: &str) -> u64 {
+    queue_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The line as text: borrowed when it is valid UTF-8 (the common case, validated fast),
+/// with U+FFFD replacements otherwise.
+fn utf8(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(raw),
+    }
+}
+
 fn note_date(stats: &mut LogStats, date: Date) {
     if stats.first_date.is_none_or(|d| date < d) {
         stats.first_date = Some(date);
@@ -978,27 +992,31 @@ fn cap(s: &str) -> String {
 /// `Messages from 203.0.113.94`; Gmail `[203.0.113.94      12]`-style suffixes are not used
 /// (they may name the client of a forwarder).
 pub fn quoted_sending_ip(reply: &str) -> Option<IpAddr> {
-    const MARKERS: [&str; 5] = [
-        "from [",
-        "server [",
-        "sending IP [",
-        "Messages from ",
-        "messages from ",
-    ];
-    for m in MARKERS {
-        let mut rest = reply;
-        while let Some(i) = rest.find(m) {
-            let after = &rest[i + m.len()..];
-            let end = after
-                .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
-                .unwrap_or(after.len());
-            if let Ok(ip) = after[..end].trim_end_matches('.').parse::<IpAddr>() {
+    static MESSAGES_FROM: std::sync::LazyLock<Finder<'static>> =
+        std::sync::LazyLock::new(|| Finder::new(b"essages from "));
+    let bytes = reply.as_bytes();
+    for i in memchr::memchr_iter(b'[', bytes) {
+        let before = &bytes[..i];
+        if before.ends_with(b"from ")
+            || before.ends_with(b"server ")
+            || before.ends_with(b"sending IP ")
+        {
+            if let Some(ip) = ip_at(&reply[i + 1..]) {
                 return Some(ip);
             }
-            rest = after;
         }
     }
-    None
+    MESSAGES_FROM
+        .find_iter(bytes)
+        .find_map(|i| ip_at(&reply[i + b"essages from ".len()..]))
+}
+
+/// The IP address at the start of `s` (digits, hex, dots and colons; a trailing `.` ignored).
+fn ip_at(s: &str) -> Option<IpAddr> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+        .unwrap_or(s.len());
+    s[..end].trim_end_matches('.').parse().ok()
 }
 
 /// Converts a [`Diagnostic`] list for one log input from its [`LineDiagnostics`].

@@ -21,7 +21,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet, SetMatches};
+use regex::Regex;
+use regex_automata::meta::Regex as MultiRegex;
+use regex_automata::{Input, PatternID, PatternSet};
 
 use super::provider::{SuffixMatcher, is_address_like};
 use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
@@ -76,7 +78,7 @@ pub struct Classifier {
     /// Provider-code extractors: (provider index, regex).
     codes: Vec<(usize, Regex)>,
     rules: Vec<RuleC>,
-    set: RegexSet,
+    set: MultiRegex,
 }
 
 /// What the rules look at, derived from a delivery and its template.
@@ -196,7 +198,22 @@ impl Classifier {
             }
             rules.push(compile_rule(def, &providers, &mut patterns)?);
         }
-        let set = RegexSet::new(&patterns)
+        // ASCII-only case folding and classes: replies are ASCII in practice, and Unicode tables
+        // make the set several times slower to build (it is built once per run, and in the
+        // browser before the first result).
+        let set = MultiRegex::builder()
+            .configure(
+                MultiRegex::config()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .auto_prefilter(false),
+            )
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .build_many(&patterns)
             .map_err(|e| ConfigError::Invalid(format!("rules: phrase set: {e}")))?;
         let classifier = Self {
             providers,
@@ -325,7 +342,7 @@ impl Classifier {
         }
         let (ctx, reason_enh) = context(f, code, enh, dsn, tpl, provider);
         let class = ctx.class;
-        let set = self.set.matches(tpl);
+        let set = self.phrase_matches(tpl);
         let hit = self
             .rules
             .iter()
@@ -347,7 +364,15 @@ impl Classifier {
         fixed(outcome, rule, reason_code, specific)
     }
 
-    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &SetMatches) -> bool {
+    /// Which phrase patterns match the template (all of them, overlapping).
+    fn phrase_matches(&self, tpl: &str) -> PatternSet {
+        let mut set = PatternSet::new(self.set.pattern_len());
+        self.set
+            .which_overlapping_matches(&Input::new(tpl.as_bytes()), &mut set);
+        set
+    }
+
+    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &PatternSet) -> bool {
         if r.provider.as_deref().is_some_and(|p| p != ctx.provider) {
             return false;
         }
@@ -371,10 +396,17 @@ impl Classifier {
         {
             return false;
         }
-        if !r.phrases.is_empty() && !r.phrases.iter().any(|&i| set.matched(i)) {
+        if !r.phrases.is_empty()
+            && !r
+                .phrases
+                .iter()
+                .any(|&i| set.contains(PatternID::new_unchecked(i)))
+        {
             return false;
         }
-        !r.unless.iter().any(|&i| set.matched(i))
+        !r.unless
+            .iter()
+            .any(|&i| set.contains(PatternID::new_unchecked(i)))
     }
 
     fn provider_code<'t>(
@@ -419,7 +451,7 @@ impl Classifier {
             &tpl,
             r.provider.as_deref().unwrap_or("other"),
         );
-        let set = self.set.matches(&tpl);
+        let set = self.phrase_matches(&tpl);
         Self::rule_matches(r, &ctx, &set)
     }
 
@@ -461,9 +493,14 @@ fn compile_rule(
     let mut add = |list: &[String]| -> Result<Vec<usize>, ConfigError> {
         list.iter()
             .map(|p| {
-                let full = format!("(?i){p}");
-                Regex::new(&full).map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
-                patterns.push(full);
+                // Syntax check only (cheap); the set compiles them once, ASCII case-insensitive.
+                regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(p)
+                    .map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
+                patterns.push(p.clone());
                 Ok(patterns.len() - 1)
             })
             .collect()
