@@ -14,10 +14,10 @@ pub(crate) struct Interner {
 
 impl Interner {
     pub(crate) fn id(&mut self, s: &str) -> u32 {
-        if let Some(last) = self.last {
-            if *self.names[last as usize] == *s {
-                return last;
-            }
+        if let Some(last) = self.last
+            && *self.names[last as usize] == *s
+        {
+            return last;
         }
         if let Some(&id) = self.ids.get(s) {
             self.last = Some(id);

@@ -997,13 +997,12 @@ pub fn quoted_sending_ip(reply: &str) -> Option<IpAddr> {
     let bytes = reply.as_bytes();
     for i in memchr::memchr_iter(b'[', bytes) {
         let before = &bytes[..i];
-        if before.ends_with(b"from ")
+        if (before.ends_with(b"from ")
             || before.ends_with(b"server ")
-            || before.ends_with(b"sending IP ")
+            || before.ends_with(b"sending IP "))
+            && let Some(ip) = ip_at(&reply[i + 1..])
         {
-            if let Some(ip) = ip_at(&reply[i + 1..]) {
-                return Some(ip);
-            }
+            return Some(ip);
         }
     }
     MESSAGES_FROM
