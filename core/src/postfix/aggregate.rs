@@ -293,11 +293,15 @@ impl Egress {
     }
 
     fn internal_relay(&self, name: &str, addr: &str) -> bool {
-        let ip = addr.parse::<IpAddr>().ok();
-        if ip.is_some_and(|ip| ip.is_loopback()) || name.eq_ignore_ascii_case("localhost") {
+        // Loopback without parsing the address (this runs for every attempt).
+        if addr.starts_with("127.") || addr == "::1" || name.eq_ignore_ascii_case("localhost") {
             return true;
         }
-        if ip.is_some_and(|ip| self.internal_nets.iter().any(|n| n.contains(&ip))) {
+        if !self.internal_nets.is_empty()
+            && addr.parse::<IpAddr>().is_ok_and(|ip| {
+                ip.is_loopback() || self.internal_nets.iter().any(|n| n.contains(&ip))
+            })
+        {
             return true;
         }
         self.internal_hosts.iter().any(|h| domain_matches(name, h))
