@@ -224,6 +224,10 @@ impl Analyzer {
         verdicts.extend(verdict::dmarc_verdicts(&dmarc, &self.config.thresholds));
         verdict::sort(&mut verdicts);
         self.diagnostics.append(&mut dmarc_diagnostics);
+        let diagnostics = crate::diagnostic::cap_per_code(
+            std::mem::take(&mut self.diagnostics),
+            self.config.limits.max_diagnostics_per_code,
+        );
         Findings {
             schema_version: SCHEMA_VERSION,
             generator: concat!("mailrep ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -231,7 +235,7 @@ impl Analyzer {
             delivery,
             dmarc,
             verdicts,
-            diagnostics: self.diagnostics,
+            diagnostics,
         }
     }
 

@@ -209,6 +209,16 @@ pub struct DeliveryFindings {
     pub unclassified: Vec<UnclassifiedReply>,
     /// Counters over all log inputs.
     pub stats: LogStats,
+    /// Display name of every provider id that appears above (`yahoo` -> `Yahoo/AOL`).
+    #[serde(default)]
+    pub provider_names: BTreeMap<String, String>,
+}
+
+impl DeliveryFindings {
+    /// The display name of a provider id (the id itself when unknown).
+    pub fn provider_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.provider_names.get(id).map_or(id, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -925,6 +935,16 @@ impl DeliveryAggregator {
             })
             .collect();
         unclassified.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0)));
+        let provider_names: BTreeMap<String, String> = provider_totals
+            .iter()
+            .map(|p| {
+                let name = self
+                    .classifier
+                    .provider_name(&p.provider)
+                    .unwrap_or(&p.provider);
+                (p.provider.clone(), name.to_owned())
+            })
+            .collect();
         DeliveryFindings {
             daily,
             providers: providers
@@ -950,6 +970,7 @@ impl DeliveryAggregator {
             replies,
             unclassified: unclassified.into_iter().map(|(_, u)| u).collect(),
             stats: self.totals,
+            provider_names,
         }
     }
 }
