@@ -51,6 +51,31 @@ struct Current {
     diagnostics: Vec<Diagnostic>,
 }
 
+impl Current {
+    /// The decoding stage and a sink over the rest of the input's state (disjoint borrows).
+    fn split<'a>(
+        &'a mut self,
+        config: &'a Config,
+        delivery: &'a mut DeliveryAggregator,
+        dmarc: &'a mut DmarcAggregator,
+        bind: &'a mut BTreeMap<String, IpAddr>,
+    ) -> (&'a mut Stage, InputSink<'a>) {
+        let sink = InputSink {
+            name: &self.name,
+            reference: self.reference,
+            config,
+            delivery,
+            dmarc,
+            bind,
+            stats: &mut self.stats,
+            line_diags: &mut self.line_diags,
+            reports: &mut self.reports,
+            diagnostics: &mut self.diagnostics,
+        };
+        (&mut self.stage, sink)
+    }
+}
+
 struct InputSink<'a> {
     name: &'a str,
     reference: Date,
@@ -150,21 +175,13 @@ impl Analyzer {
             return;
         };
         cur.bytes += chunk.len() as u64;
-        let mut stage = std::mem::replace(&mut cur.stage, Stage::new());
-        let mut sink = InputSink {
-            name: &cur.name,
-            reference: cur.reference,
-            config: &self.config,
-            delivery: &mut self.delivery,
-            dmarc: &mut self.dmarc,
-            bind: &mut self.bind,
-            stats: &mut cur.stats,
-            line_diags: &mut cur.line_diags,
-            reports: &mut cur.reports,
-            diagnostics: &mut cur.diagnostics,
-        };
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+        );
         stage.push(chunk, 0, &self.config.limits, &mut sink);
-        cur.stage = stage;
     }
 
     /// Ends the current input (no-op when none is open).
@@ -172,19 +189,13 @@ impl Analyzer {
         let Some(mut cur) = self.current.take() else {
             return;
         };
-        let mut sink = InputSink {
-            name: &cur.name,
-            reference: cur.reference,
-            config: &self.config,
-            delivery: &mut self.delivery,
-            dmarc: &mut self.dmarc,
-            bind: &mut self.bind,
-            stats: &mut cur.stats,
-            line_diags: &mut cur.line_diags,
-            reports: &mut cur.reports,
-            diagnostics: &mut cur.diagnostics,
-        };
-        cur.stage.finish(0, &self.config.limits, &mut sink);
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+        );
+        stage.finish(0, &self.config.limits, &mut sink);
         let kind = cur.stage.kind();
         let is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
         if is_log {
