@@ -461,7 +461,7 @@ impl DeliveryAggregator {
             reasons: Interner::default(),
             rules: Interner::default(),
             buckets: FxHashMap::default(),
-            queue: FxHashMap::default(),
+            queue: FxHashMap::with_capacity_and_hasher(1 << 16, rustc_hash::FxBuildHasher),
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
@@ -597,9 +597,12 @@ impl DeliveryAggregator {
         stats.attempts += 1;
         note_date(stats, date);
         let reply_text = d.reply.map(|r| r.text);
+        // Text clues name a provider from a failure's reply; a 2xx acceptance never needs them
+        // (and skipping the search keeps accepted attempts cheap).
+        let clue_text = reply_text.filter(|_| d.status != Status::Sent);
         let provider_name = self
             .cache
-            .provider(&self.classifier, mx_host, domain, reply_text);
+            .provider(&self.classifier, mx_host, domain, clue_text);
         let provider = self.providers.id(provider_name);
         let class = self.cache.classify(&self.classifier, &d, provider_name);
         let outcome = class.outcome;
@@ -702,8 +705,8 @@ impl DeliveryAggregator {
                 domain,
                 ..
             } => {
-                let reply_text = d.reply.map(|r| r.text);
-                let provider = self.classifier.provider(mx_host, domain, reply_text);
+                let clue_text = d.reply.map(|r| r.text).filter(|_| d.status != Status::Sent);
+                let provider = self.classifier.provider(mx_host, domain, clue_text);
                 let class = self.classifier.classify(&d, provider);
                 e.counted = true;
                 e.provider = Some(provider.to_owned());
