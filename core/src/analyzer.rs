@@ -196,8 +196,28 @@ impl Analyzer {
             &mut self.bind,
         );
         stage.finish(0, &self.config.limits, &mut sink);
-        let kind = cur.stage.kind();
-        let is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
+        let mut kind = cur.stage.kind();
+        let mut is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
+        let nothing_read = cur.stats.attempts
+            + cur.stats.skipped
+            + cur.stats.expired
+            + cur.stats.expired_unattributed
+            == 0;
+        if is_log && nothing_read && !cur.line_diags.head_is_log {
+            // Text that is neither a log nor anything else mailrep reads.
+            cur.diagnostics.push(Diagnostic::new(
+                Level::Info,
+                "input.unrecognised",
+                &cur.name,
+                Position::default(),
+                format!(
+                    "not a Postfix log, DMARC report or Postfix configuration ({} lines of text)",
+                    cur.stats.lines
+                ),
+            ));
+            kind = InputKind::Unknown;
+            is_log = false;
+        }
         if is_log {
             self.delivery.add_stats(&cur.stats);
             cur.diagnostics.extend(aggregate::line_diagnostics(

@@ -54,9 +54,22 @@ fn header(out: &mut String, f: &Findings) {
         _ => String::new(),
     };
     let _ = writeln!(out, "mailrep report{range}");
-    for (i, input) in f.inputs.iter().enumerate() {
+    const SHOWN: usize = 8;
+    for (i, input) in f.inputs.iter().take(SHOWN).enumerate() {
         let label = if i == 0 { "Inputs" } else { "" };
         let _ = writeln!(out, "{label:<9} {}", describe_input(input));
+    }
+    if f.inputs.len() > SHOWN {
+        let rest = &f.inputs[SHOWN..];
+        let count = |k: &[InputKind]| rest.iter().filter(|i| k.contains(&i.kind)).count();
+        let _ = writeln!(
+            out,
+            "          … and {} more: {} logs, {} report files, {} not recognised (see --format json)",
+            rest.len(),
+            count(&[InputKind::PostfixLog, InputKind::PostfixLogGzip]),
+            count(&[InputKind::Reports]),
+            count(&[InputKind::Unknown])
+        );
     }
     out.push('\n');
 }
@@ -92,7 +105,7 @@ fn describe_input(i: &InputSummary) -> String {
             "{name} ({})",
             match i.kind {
                 InputKind::PostfixConfig => "postfix configuration",
-                _ => "not analysed",
+                _ => "not recognised",
             }
         ),
     }

@@ -442,6 +442,10 @@ pub struct LineDiagnostics {
     pub truncated: Option<u64>,
     /// Number of new buckets dropped because `limits.max_buckets` was reached.
     pub bucket_overflow: u64,
+    /// Non-empty lines among the first ones checked for a log header (at most 16).
+    pub head_checked: u8,
+    /// Whether one of the first 16 non-empty lines has a log header.
+    pub head_is_log: bool,
 }
 
 impl DeliveryAggregator {
@@ -528,6 +532,10 @@ impl DeliveryAggregator {
         if truncated {
             stats.truncated += 1;
             diags.truncated.get_or_insert(line_no);
+        }
+        if diags.head_checked < 16 && !diags.head_is_log && !raw.is_empty() {
+            diags.head_checked += 1;
+            diags.head_is_log = line::parse(&utf8(raw)).is_ok();
         }
         if self.status.find(raw).is_none() {
             return;
