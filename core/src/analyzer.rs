@@ -51,6 +51,31 @@ struct Current {
     diagnostics: Vec<Diagnostic>,
 }
 
+impl Current {
+    /// The decoding stage and a sink over the rest of the input's state (disjoint borrows).
+    fn split<'a>(
+        &'a mut self,
+        config: &'a Config,
+        delivery: &'a mut DeliveryAggregator,
+        dmarc: &'a mut DmarcAggregator,
+        bind: &'a mut BTreeMap<String, IpAddr>,
+    ) -> (&'a mut Stage, InputSink<'a>) {
+        let sink = InputSink {
+            name: &self.name,
+            reference: self.reference,
+            config,
+            delivery,
+            dmarc,
+            bind,
+            stats: &mut self.stats,
+            line_diags: &mut self.line_diags,
+            reports: &mut self.reports,
+            diagnostics: &mut self.diagnostics,
+        };
+        (&mut self.stage, sink)
+    }
+}
+
 struct InputSink<'a> {
     name: &'a str,
     reference: Date,
@@ -150,21 +175,13 @@ impl Analyzer {
             return;
         };
         cur.bytes += chunk.len() as u64;
-        let mut stage = std::mem::replace(&mut cur.stage, Stage::new());
-        let mut sink = InputSink {
-            name: &cur.name,
-            reference: cur.reference,
-            config: &self.config,
-            delivery: &mut self.delivery,
-            dmarc: &mut self.dmarc,
-            bind: &mut self.bind,
-            stats: &mut cur.stats,
-            line_diags: &mut cur.line_diags,
-            reports: &mut cur.reports,
-            diagnostics: &mut cur.diagnostics,
-        };
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+        );
         stage.push(chunk, 0, &self.config.limits, &mut sink);
-        cur.stage = stage;
     }
 
     /// Ends the current input (no-op when none is open).
@@ -172,21 +189,35 @@ impl Analyzer {
         let Some(mut cur) = self.current.take() else {
             return;
         };
-        let mut sink = InputSink {
-            name: &cur.name,
-            reference: cur.reference,
-            config: &self.config,
-            delivery: &mut self.delivery,
-            dmarc: &mut self.dmarc,
-            bind: &mut self.bind,
-            stats: &mut cur.stats,
-            line_diags: &mut cur.line_diags,
-            reports: &mut cur.reports,
-            diagnostics: &mut cur.diagnostics,
-        };
-        cur.stage.finish(0, &self.config.limits, &mut sink);
-        let kind = cur.stage.kind();
-        let is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+        );
+        stage.finish(0, &self.config.limits, &mut sink);
+        let mut kind = cur.stage.kind();
+        let mut is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
+        let nothing_read = cur.stats.attempts
+            + cur.stats.skipped
+            + cur.stats.expired
+            + cur.stats.expired_unattributed
+            == 0;
+        if is_log && nothing_read && !cur.line_diags.head_is_log {
+            // Text that is neither a log nor anything else mailrep reads.
+            cur.diagnostics.push(Diagnostic::new(
+                Level::Info,
+                "input.unrecognised",
+                &cur.name,
+                Position::default(),
+                format!(
+                    "not a Postfix log, DMARC report or Postfix configuration ({} lines of text)",
+                    cur.stats.lines
+                ),
+            ));
+            kind = InputKind::Unknown;
+            is_log = false;
+        }
         if is_log {
             self.delivery.add_stats(&cur.stats);
             cur.diagnostics.extend(aggregate::line_diagnostics(
@@ -224,6 +255,10 @@ impl Analyzer {
         verdicts.extend(verdict::dmarc_verdicts(&dmarc, &self.config.thresholds));
         verdict::sort(&mut verdicts);
         self.diagnostics.append(&mut dmarc_diagnostics);
+        let diagnostics = crate::diagnostic::cap_per_code(
+            std::mem::take(&mut self.diagnostics),
+            self.config.limits.max_diagnostics_per_code,
+        );
         Findings {
             schema_version: SCHEMA_VERSION,
             generator: concat!("mailrep ", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -231,7 +266,7 @@ impl Analyzer {
             delivery,
             dmarc,
             verdicts,
-            diagnostics: self.diagnostics,
+            diagnostics,
         }
     }
 
@@ -280,5 +315,62 @@ impl Analyzer {
             a.end_input();
         }
         Ok(a.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postfix::Outcome;
+
+    const LINE: &str = "Nov 20 10:00:00 mx1 postfix/smtp[1]: 4jVwT647TtzL3CF: to=<a@acme.example>, relay=mx.acme.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=deferred (host mx.acme.example[192.0.2.1] said: 451 4.7.1 slow down, friend (in reply to RCPT TO command))\n";
+
+    fn run(config: Config) -> Findings {
+        Analyzer::analyze(
+            config,
+            &[("mail.log", LINE.as_bytes())],
+            Date::new(2026, 11, 21).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn configured_rules_extend_the_table() {
+        let plain = run(Config::default());
+        assert_eq!(plain.delivery.daily[0].provider, "other");
+        let config = Config::from_toml(Config::example()).unwrap();
+        let f = run(config);
+        let row = &f.delivery.daily[0];
+        assert_eq!(
+            (row.provider.as_str(), row.outcome),
+            ("acme", Outcome::Throttled)
+        );
+        assert_eq!(row.date.to_string(), "2026-11-20");
+    }
+
+    #[test]
+    fn a_config_rule_whose_example_fails_is_refused() {
+        let bad = "[[rules.rule]]\nid = \"x.bad\"\nwhen = \"temporary\"\nphrases = ['zzz']\noutcome = \"throttled\"\nexamples = [\"451 4.7.1 nothing like it\"]\n";
+        let err = Analyzer::new(Config::from_toml(bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("x.bad"), "{err}");
+    }
+
+    #[test]
+    fn inputs_in_any_kind_are_listed_with_diagnostics() {
+        let mut a = Analyzer::new(Config::default()).unwrap();
+        let r = Date::new(2026, 11, 21).unwrap();
+        a.begin_input("empty", r);
+        a.end_input();
+        a.begin_input("junk.gz", r);
+        a.push(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xfe, 0xfd]);
+        a.end_input();
+        a.input_error("missing.log", r, "cannot open: not found");
+        let f = a.finish();
+        assert_eq!(f.inputs.len(), 3);
+        let codes: Vec<&str> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.contains(&"input.empty"), "{codes:?}");
+        assert!(codes.contains(&"input.gzip_corrupt"), "{codes:?}");
+        assert!(codes.contains(&"input.unreadable"), "{codes:?}");
+        assert!(f.diagnostics.iter().all(|d| !d.input.is_empty()));
     }
 }

@@ -71,3 +71,56 @@ impl Diagnostic {
         }
     }
 }
+
+/// Keeps at most `max` diagnostics per (input, code), in order; the count of the ones dropped
+/// is added to the last one kept, so nothing goes uncounted (`limits.max_diagnostics_per_code`).
+pub(crate) fn cap_per_code(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
+    let max = max.max(1);
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut seen: std::collections::BTreeMap<(String, String), (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for d in diagnostics {
+        let key = (d.input.clone(), d.code.clone());
+        match seen.get_mut(&key) {
+            Some((n, last)) if *n >= max => kept[*last].count += d.count,
+            Some((n, last)) => {
+                *n += 1;
+                *last = kept.len();
+                kept.push(d);
+            }
+            None => {
+                seen.insert(key, (1, kept.len()));
+                kept.push(d);
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capping_keeps_the_counts() {
+        let d = |code: &str, line| {
+            Diagnostic::new(
+                Level::Warning,
+                code,
+                "in",
+                Position {
+                    line: Some(line),
+                    ..Position::default()
+                },
+                "m",
+            )
+        };
+        let out = cap_per_code(vec![d("a", 1), d("b", 2), d("a", 3), d("a", 4)], 1);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (out[0].code.as_str(), out[0].count, out[0].position.line),
+            ("a", 3, Some(1))
+        );
+        assert_eq!((out[1].code.as_str(), out[1].count), ("b", 1));
+    }
+}

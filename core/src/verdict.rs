@@ -77,27 +77,6 @@ pub struct Verdict {
     pub evidence: Vec<String>,
 }
 
-/// Display name of a provider id.
-pub fn provider_label(id: &str) -> String {
-    match id {
-        "microsoft" => "Microsoft".into(),
-        "google" => "Google".into(),
-        "yahoo" => "Yahoo/AOL".into(),
-        "apple" => "Apple".into(),
-        "proofpoint" => "Proofpoint".into(),
-        "mimecast" => "Mimecast".into(),
-        "gmx" => "GMX/web.de".into(),
-        "comcast" => "Comcast".into(),
-        "other" => "Other".into(),
-        other => {
-            let mut c = other.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
-    }
-}
-
 /// Formats an integer with thousands separators (`1,204`).
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -174,7 +153,7 @@ pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Ver
             Some(ip) => format!(" from {ip}"),
             None => String::new(),
         };
-        let label = provider_label(provider);
+        let label = delivery.provider_name(provider);
         let mut rule = |id: &str,
                         severity,
                         outcome: Outcome,
@@ -247,11 +226,15 @@ pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Ver
             judge(date, provider, Some(ip), cell);
         }
     }
-    out.extend(regressions(&overall, t));
+    out.extend(regressions(&overall, delivery, t));
     out
 }
 
-fn regressions(overall: &BTreeMap<(Date, &str), Cell<'_>>, t: &Thresholds) -> Vec<Verdict> {
+fn regressions(
+    overall: &BTreeMap<(Date, &str), Cell<'_>>,
+    delivery: &DeliveryFindings,
+    t: &Thresholds,
+) -> Vec<Verdict> {
     let mut by_provider: BTreeMap<&str, Vec<(Date, u64, u64)>> = BTreeMap::new();
     for (&(date, provider), cell) in overall {
         by_provider.entry(provider).or_default().push((
@@ -295,7 +278,7 @@ fn regressions(overall: &BTreeMap<(Date, &str), Cell<'_>>, t: &Thresholds) -> Ve
                     },
                     message: format!(
                         "{} on {date}: accepted {today:.1} % ({} of {} attempts), {drop:.1} points below the trailing median of {median:.1} % over {n} days",
-                        provider_label(provider),
+                        delivery.provider_name(provider),
                         thousands(accepted),
                         thousands(attempts)
                     ),

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use mailrep_core::findings::InputSummary;
 use mailrep_core::input::InputKind;
 use mailrep_core::postfix::Outcome;
-use mailrep_core::verdict::{provider_label, thousands};
+use mailrep_core::verdict::thousands;
 use mailrep_core::{Findings, Level, Severity};
 
 use super::table::Table;
@@ -54,9 +54,22 @@ fn header(out: &mut String, f: &Findings) {
         _ => String::new(),
     };
     let _ = writeln!(out, "mailrep report{range}");
-    for (i, input) in f.inputs.iter().enumerate() {
+    const SHOWN: usize = 8;
+    for (i, input) in f.inputs.iter().take(SHOWN).enumerate() {
         let label = if i == 0 { "Inputs" } else { "" };
         let _ = writeln!(out, "{label:<9} {}", describe_input(input));
+    }
+    if f.inputs.len() > SHOWN {
+        let rest = &f.inputs[SHOWN..];
+        let count = |k: &[InputKind]| rest.iter().filter(|i| k.contains(&i.kind)).count();
+        let _ = writeln!(
+            out,
+            "          … and {} more: {} logs, {} report files, {} not recognised (see --format json)",
+            rest.len(),
+            count(&[InputKind::PostfixLog, InputKind::PostfixLogGzip]),
+            count(&[InputKind::Reports]),
+            count(&[InputKind::Unknown])
+        );
     }
     out.push('\n');
 }
@@ -92,7 +105,7 @@ fn describe_input(i: &InputSummary) -> String {
             "{name} ({})",
             match i.kind {
                 InputKind::PostfixConfig => "postfix configuration",
-                _ => "not analysed",
+                _ => "not recognised",
             }
         ),
     }
@@ -157,7 +170,10 @@ fn providers(out: &mut String, f: &Findings) {
     header.extend(OUTCOME_HEADER);
     let mut t = Table::new(&header, 1);
     for p in &f.delivery.provider_totals {
-        let mut row = vec![provider_label(&p.provider), thousands(p.counts.attempts)];
+        let mut row = vec![
+            f.delivery.provider_name(&p.provider).to_owned(),
+            thousands(p.counts.attempts),
+        ];
         row.extend(outcome_cells(&p.counts.percent));
         t.row(row);
     }
@@ -209,7 +225,7 @@ fn per_day(out: &mut String, f: &Findings) {
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = Table::new(&header_refs, 1);
     for p in f.delivery.provider_totals.iter().take(10) {
-        let mut row = vec![provider_label(&p.provider)];
+        let mut row = vec![f.delivery.provider_name(&p.provider).to_owned()];
         for d in &shown {
             let cell = f
                 .delivery
@@ -260,7 +276,7 @@ fn replies(out: &mut String, f: &Findings, detail: usize) {
                     "  {:>9}  {:<14} {:<11} {}",
                     thousands(r.attempts),
                     clean(code, 14),
-                    provider_label(&r.provider),
+                    clean(f.delivery.provider_name(&r.provider), 12),
                     clean(&r.sample_reply, 160)
                 );
             }
@@ -278,7 +294,7 @@ fn replies(out: &mut String, f: &Findings, detail: usize) {
                 "  {:>9}  {:<14} {:<11} {}",
                 thousands(u.attempts),
                 u.outcome.as_str(),
-                provider_label(&u.provider),
+                clean(f.delivery.provider_name(&u.provider), 12),
                 clean(&u.sample_reply, 160)
             );
         }

@@ -209,11 +209,15 @@ impl GzipLayer {
         self.compressed += data.len() as u64;
         // Feed in bounded slices so a highly compressible chunk cannot balloon the buffer.
         for piece in data.chunks(64 * 1024) {
-            if let Err(e) = self.decoder.write_all(piece) {
-                self.fail(&e, sink);
+            let written = self.decoder.write_all(piece);
+            // Whatever was decoded before an error still counts.
+            self.drain(limits, sink);
+            if let Err(e) = written {
+                if !self.failed {
+                    self.fail(&e, sink);
+                }
                 return;
             }
-            self.drain(limits, sink);
             if self.failed {
                 return;
             }
@@ -221,6 +225,10 @@ impl GzipLayer {
     }
 
     fn drain(&mut self, limits: &Limits, sink: &mut dyn Sink) {
+        if matches!(self.inner, Stage::Discard) {
+            self.decoder.get_mut().clear();
+            return;
+        }
         let out = std::mem::take(self.decoder.get_mut());
         self.decompressed += out.len() as u64;
         self.inner.push(&out, self.depth, limits, sink);
@@ -270,13 +278,12 @@ impl GzipLayer {
 
     fn finish(&mut self, limits: &Limits, sink: &mut dyn Sink) {
         if !self.failed {
-            if let Err(e) = self.decoder.try_finish() {
+            let finished = self.decoder.try_finish();
+            self.drain(limits, sink);
+            if let Err(e) = finished
+                && !self.failed
+            {
                 self.fail(&e, sink);
-            }
-            if !matches!(self.inner, Stage::Discard) {
-                let out = std::mem::take(self.decoder.get_mut());
-                self.decompressed += out.len() as u64;
-                self.inner.push(&out, self.depth, limits, sink);
             }
         }
         // The ratio is judged on whole streams so the verdict cannot depend on chunking.
@@ -307,4 +314,95 @@ impl GzipLayer {
 /// lines one by one (`mailrep explain`).
 pub fn gzip_reader<R: std::io::Read>(r: R) -> impl std::io::Read {
     flate2::read::MultiGzDecoder::new(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use crate::{Analyzer, Config, Date, Findings};
+
+    const SENT: &str = "Dec 31 23:59:58 mx1 postfix/smtp[7]: 4jVwT647TtzL3CF: to=<a@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK - gsmtp)\n";
+    const NEXT_YEAR: &str = "Jan  1 00:00:03 mx1 postfix/smtp[7]: 4jVwT647TtzL3CG: to=<b@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK - gsmtp)\n";
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn analyze(name: &str, bytes: &[u8]) -> Findings {
+        Analyzer::analyze(
+            Config::default(),
+            &[(name, bytes)],
+            Date::new(2027, 1, 2).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn multi_member_gzip_with_trailing_garbage_counts_every_line_and_says_so() {
+        let mut bytes = gzip(SENT.as_bytes());
+        bytes.extend(gzip(NEXT_YEAR.as_bytes()));
+        bytes.extend(b"\r\n\0garbage");
+        let f = analyze("mail.log.2.gz", &bytes);
+        assert_eq!(f.inputs[0].kind, super::InputKind::PostfixLogGzip);
+        assert_eq!(f.delivery.stats.attempts, 2);
+        let dates: Vec<String> = f
+            .delivery
+            .daily
+            .iter()
+            .map(|r| r.date.to_string())
+            .collect();
+        assert_eq!(
+            dates,
+            ["2026-12-31", "2027-01-01"],
+            "Dec -> Jan rollover inside one file"
+        );
+        assert!(
+            f.diagnostics
+                .iter()
+                .any(|d| d.code == "input.gzip_trailing_garbage"),
+            "{:?}",
+            f.diagnostics
+        );
+        let whole = f.to_json();
+        for size in [1, 2, 3, 5, 8, 13, 64, 100] {
+            let mut a = Analyzer::new(Config::default()).unwrap();
+            a.begin_input("mail.log.2.gz", Date::new(2027, 1, 2).unwrap());
+            for c in bytes.chunks(size) {
+                a.push(c);
+            }
+            assert_eq!(a.finish().to_json(), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn journald_json_lines_are_a_log() {
+        let line = r#"{"__REALTIME_TIMESTAMP":"1795176000000000","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"postfix/smtp","_PID":"7","MESSAGE":"4jVwT647TtzL3CF: to=<a@yahoo.com>, relay=mta5.am0.yahoodns.net[98.136.101.132]:25, delay=0.5, delays=0/0/0/0.5, dsn=4.7.0, status=deferred (host mta5.am0.yahoodns.net[98.136.101.132] said: 421 4.7.0 [TSS04] Messages from 203.0.113.94 temporarily deferred due to unexpected volume or user complaints (in reply to MAIL FROM command))"}"#;
+        let f = analyze("journal.json", format!("{line}\n").as_bytes());
+        assert_eq!(f.inputs[0].kind, super::InputKind::PostfixLog);
+        let row = &f.delivery.daily[0];
+        assert_eq!(row.date.to_string(), "2026-11-20");
+        assert_eq!(
+            (row.provider.as_str(), row.sending_ip.as_str()),
+            ("yahoo", "203.0.113.94")
+        );
+        assert_eq!(row.reason_code, "4.7.0 TSS04");
+    }
+
+    #[test]
+    fn corrupt_gzip_is_an_error_naming_the_input() {
+        let mut bytes = gzip(SENT.as_bytes());
+        let n = bytes.len();
+        bytes[n / 2] ^= 0xff;
+        bytes[n / 2 + 1] ^= 0xff;
+        let f = analyze("broken.gz", &bytes);
+        let d = f
+            .diagnostics
+            .iter()
+            .find(|d| d.code.starts_with("input.gzip"))
+            .expect("a gzip diagnostic");
+        assert_eq!(d.input, "broken.gz");
+    }
 }

@@ -209,6 +209,16 @@ pub struct DeliveryFindings {
     pub unclassified: Vec<UnclassifiedReply>,
     /// Counters over all log inputs.
     pub stats: LogStats,
+    /// Display name of every provider id that appears above (`yahoo` -> `Yahoo/AOL`).
+    #[serde(default)]
+    pub provider_names: BTreeMap<String, String>,
+}
+
+impl DeliveryFindings {
+    /// The display name of a provider id (the id itself when unknown).
+    pub fn provider_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.provider_names.get(id).map_or(id, String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -293,11 +303,15 @@ impl Egress {
     }
 
     fn internal_relay(&self, name: &str, addr: &str) -> bool {
-        let ip = addr.parse::<IpAddr>().ok();
-        if ip.is_some_and(|ip| ip.is_loopback()) || name.eq_ignore_ascii_case("localhost") {
+        // Loopback without parsing the address (this runs for every attempt).
+        if addr.starts_with("127.") || addr == "::1" || name.eq_ignore_ascii_case("localhost") {
             return true;
         }
-        if ip.is_some_and(|ip| self.internal_nets.iter().any(|n| n.contains(&ip))) {
+        if !self.internal_nets.is_empty()
+            && addr.parse::<IpAddr>().is_ok_and(|ip| {
+                ip.is_loopback() || self.internal_nets.iter().any(|n| n.contains(&ip))
+            })
+        {
             return true;
         }
         self.internal_hosts.iter().any(|h| domain_matches(name, h))
@@ -412,7 +426,8 @@ pub struct DeliveryAggregator {
     reasons: Interner,
     rules: Interner,
     buckets: FxHashMap<BucketKey, Bucket>,
-    queue: FxHashMap<(u32, Box<str>), QueueInfo>,
+    /// (host, [`queue_key`]) -> the queue id's last egress deferral.
+    queue: FxHashMap<(u32, u64), QueueInfo>,
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
@@ -427,6 +442,10 @@ pub struct LineDiagnostics {
     pub truncated: Option<u64>,
     /// Number of new buckets dropped because `limits.max_buckets` was reached.
     pub bucket_overflow: u64,
+    /// Non-empty lines among the first ones checked for a log header (at most 16).
+    pub head_checked: u8,
+    /// Whether one of the first 16 non-empty lines has a log header.
+    pub head_is_log: bool,
 }
 
 impl DeliveryAggregator {
@@ -446,7 +465,7 @@ impl DeliveryAggregator {
             reasons: Interner::default(),
             rules: Interner::default(),
             buckets: FxHashMap::default(),
-            queue: FxHashMap::default(),
+            queue: FxHashMap::with_capacity_and_hasher(1 << 16, rustc_hash::FxBuildHasher),
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
@@ -514,11 +533,15 @@ impl DeliveryAggregator {
             stats.truncated += 1;
             diags.truncated.get_or_insert(line_no);
         }
+        if diags.head_checked < 16 && !diags.head_is_log && !raw.is_empty() {
+            diags.head_checked += 1;
+            diags.head_is_log = line::parse(&utf8(raw)).is_ok();
+        }
         if self.status.find(raw).is_none() {
             return;
         }
         stats.status_lines += 1;
-        let text = String::from_utf8_lossy(raw);
+        let text = utf8(raw);
         let Ok(log_line) = line::parse(&text) else {
             stats.unparsed += 1;
             diags.unparsed.get_or_insert((
@@ -553,11 +576,7 @@ impl DeliveryAggregator {
                 return;
             }
             Examined::Expired(date) => {
-                let Some(info) = self
-                    .queue
-                    .get(&(host, Box::<str>::from(d.queue_id)))
-                    .copied()
-                else {
+                let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
                     stats.expired_unattributed += 1;
                     return;
                 };
@@ -586,9 +605,12 @@ impl DeliveryAggregator {
         stats.attempts += 1;
         note_date(stats, date);
         let reply_text = d.reply.map(|r| r.text);
+        // Text clues name a provider from a failure's reply; a 2xx acceptance never needs them
+        // (and skipping the search keeps accepted attempts cheap).
+        let clue_text = reply_text.filter(|_| d.status != Status::Sent);
         let provider_name = self
             .cache
-            .provider(&self.classifier, mx_host, domain, reply_text);
+            .provider(&self.classifier, mx_host, domain, clue_text);
         let provider = self.providers.id(provider_name);
         let class = self.cache.classify(&self.classifier, &d, provider_name);
         let outcome = class.outcome;
@@ -597,7 +619,7 @@ impl DeliveryAggregator {
         let unclassified =
             !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
         let service = self.services.id(service_name);
-        let reply_ip = if self.egress.ip_from_reply {
+        let reply_ip = if self.egress.ip_from_reply && d.status != Status::Sent {
             reply_text.and_then(quoted_sending_ip)
         } else {
             None
@@ -619,7 +641,7 @@ impl DeliveryAggregator {
                 self.queue.clear();
             }
             self.queue.insert(
-                (host, d.queue_id.into()),
+                (host, queue_key(d.queue_id)),
                 QueueInfo {
                     service,
                     reply_ip,
@@ -649,7 +671,7 @@ impl DeliveryAggregator {
     /// Explains one log line: how it was parsed and classified, or why it was not counted.
     /// `None` for lines that are not delivery lines at all.
     pub fn explain(&self, raw: &[u8], reference: Date, config: &Config) -> Option<Explanation> {
-        let text = String::from_utf8_lossy(raw);
+        let text = utf8(raw);
         let log_line = line::parse(&text).ok()?;
         let d = delivery::parse(&log_line.message)?;
         let mut e = Explanation {
@@ -691,8 +713,8 @@ impl DeliveryAggregator {
                 domain,
                 ..
             } => {
-                let reply_text = d.reply.map(|r| r.text);
-                let provider = self.classifier.provider(mx_host, domain, reply_text);
+                let clue_text = d.reply.map(|r| r.text).filter(|_| d.status != Status::Sent);
+                let provider = self.classifier.provider(mx_host, domain, clue_text);
                 let class = self.classifier.classify(&d, provider);
                 e.counted = true;
                 e.provider = Some(provider.to_owned());
@@ -924,6 +946,16 @@ impl DeliveryAggregator {
             })
             .collect();
         unclassified.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0)));
+        let provider_names: BTreeMap<String, String> = provider_totals
+            .iter()
+            .map(|p| {
+                let name = self
+                    .classifier
+                    .provider_name(&p.provider)
+                    .unwrap_or(&p.provider);
+                (p.provider.clone(), name.to_owned())
+            })
+            .collect();
         DeliveryFindings {
             daily,
             providers: providers
@@ -949,7 +981,25 @@ impl DeliveryAggregator {
             replies,
             unclassified: unclassified.into_iter().map(|(_, u)| u).collect(),
             stats: self.totals,
+            provider_names,
         }
+    }
+}
+
+/// A platform-independent 64-bit FNV-1a hash of a queue id (ids are short; a collision
+/// would only misattribute one `status=expired` line).
+fn queue_key(queue_id: &str) -> u64 {
+    queue_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The line as text: borrowed when it is valid UTF-8 (the common case, validated fast),
+/// with U+FFFD replacements otherwise.
+fn utf8(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 
@@ -978,27 +1028,30 @@ fn cap(s: &str) -> String {
 /// `Messages from 203.0.113.94`; Gmail `[203.0.113.94      12]`-style suffixes are not used
 /// (they may name the client of a forwarder).
 pub fn quoted_sending_ip(reply: &str) -> Option<IpAddr> {
-    const MARKERS: [&str; 5] = [
-        "from [",
-        "server [",
-        "sending IP [",
-        "Messages from ",
-        "messages from ",
-    ];
-    for m in MARKERS {
-        let mut rest = reply;
-        while let Some(i) = rest.find(m) {
-            let after = &rest[i + m.len()..];
-            let end = after
-                .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
-                .unwrap_or(after.len());
-            if let Ok(ip) = after[..end].trim_end_matches('.').parse::<IpAddr>() {
-                return Some(ip);
-            }
-            rest = after;
+    static MESSAGES_FROM: std::sync::LazyLock<Finder<'static>> =
+        std::sync::LazyLock::new(|| Finder::new(b"essages from "));
+    let bytes = reply.as_bytes();
+    for i in memchr::memchr_iter(b'[', bytes) {
+        let before = &bytes[..i];
+        if (before.ends_with(b"from ")
+            || before.ends_with(b"server ")
+            || before.ends_with(b"sending IP "))
+            && let Some(ip) = ip_at(&reply[i + 1..])
+        {
+            return Some(ip);
         }
     }
-    None
+    MESSAGES_FROM
+        .find_iter(bytes)
+        .find_map(|i| ip_at(&reply[i + b"essages from ".len()..]))
+}
+
+/// The IP address at the start of `s` (digits, hex, dots and colons; a trailing `.` ignored).
+fn ip_at(s: &str) -> Option<IpAddr> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+        .unwrap_or(s.len());
+    s[..end].trim_end_matches('.').parse().ok()
 }
 
 /// Converts a [`Diagnostic`] list for one log input from its [`LineDiagnostics`].

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet, SetMatches};
+use regex::Regex;
 
 use super::provider::{SuffixMatcher, is_address_like};
 use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
@@ -76,7 +76,9 @@ pub struct Classifier {
     /// Provider-code extractors: (provider index, regex).
     codes: Vec<(usize, Regex)>,
     rules: Vec<RuleC>,
-    set: RegexSet,
+    /// Phrase patterns, each compiled on first use (ASCII case-insensitive): a run evaluates
+    /// only the few a reply's code and provider select, and only on memo misses.
+    phrases: Vec<LazyPhrase>,
 }
 
 /// What the rules look at, derived from a delivery and its template.
@@ -196,8 +198,10 @@ impl Classifier {
             }
             rules.push(compile_rule(def, &providers, &mut patterns)?);
         }
-        let set = RegexSet::new(&patterns)
-            .map_err(|e| ConfigError::Invalid(format!("rules: phrase set: {e}")))?;
+        // ASCII-only case folding and classes: replies are ASCII in practice, and Unicode tables
+        // make the set several times slower to build (it is built once per run, and in the
+        // browser before the first result).
+        let phrases = patterns.into_iter().map(LazyPhrase::new).collect();
         let classifier = Self {
             providers,
             mx,
@@ -206,7 +210,7 @@ impl Classifier {
             clue_provider,
             codes,
             rules,
-            set,
+            phrases,
         };
         if check_extra_examples {
             for (i, def) in extra.rules.iter().enumerate() {
@@ -325,11 +329,11 @@ impl Classifier {
         }
         let (ctx, reason_enh) = context(f, code, enh, dsn, tpl, provider);
         let class = ctx.class;
-        let set = self.set.matches(tpl);
+        let phrases = PhraseHits::new(&self.phrases, tpl);
         let hit = self
             .rules
             .iter()
-            .find(|r| Self::rule_matches(r, &ctx, &set));
+            .find(|r| Self::rule_matches(r, &ctx, &phrases));
         let (outcome, rule, specific) = match hit {
             Some(r) => (coerce(r.outcome, class), &*r.id, true),
             None if class == 4 => (Outcome::DeferredOther, "fallback.temporary", false),
@@ -347,7 +351,7 @@ impl Classifier {
         fixed(outcome, rule, reason_code, specific)
     }
 
-    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &SetMatches) -> bool {
+    fn rule_matches(r: &RuleC, ctx: &Ctx<'_>, set: &PhraseHits<'_>) -> bool {
         if r.provider.as_deref().is_some_and(|p| p != ctx.provider) {
             return false;
         }
@@ -419,13 +423,73 @@ impl Classifier {
             &tpl,
             r.provider.as_deref().unwrap_or("other"),
         );
-        let set = self.set.matches(&tpl);
-        Self::rule_matches(r, &ctx, &set)
+        let phrases = PhraseHits::new(&self.phrases, &tpl);
+        Self::rule_matches(r, &ctx, &phrases)
     }
 
     /// Ids of the compiled rules, in the order they are tried.
     pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| &*r.id)
+    }
+}
+
+/// A phrase regex compiled on first use.
+#[derive(Debug)]
+struct LazyPhrase {
+    source: String,
+    regex: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+}
+
+impl LazyPhrase {
+    fn new(source: String) -> Self {
+        Self {
+            source,
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// True when the phrase matches. The syntax was checked when the table was built; a
+    /// pattern that still fails to compile (size limits) matches nothing.
+    fn is_match(&self, haystack: &[u8]) -> bool {
+        self.regex
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(&self.source)
+                    .unicode(false)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|re| re.is_match(haystack))
+    }
+}
+
+/// Phrase results for one template, evaluated on demand and remembered.
+struct PhraseHits<'a> {
+    phrases: &'a [LazyPhrase],
+    haystack: &'a [u8],
+    known: std::cell::RefCell<rustc_hash::FxHashMap<usize, bool>>,
+}
+
+impl<'a> PhraseHits<'a> {
+    fn new(phrases: &'a [LazyPhrase], tpl: &'a str) -> Self {
+        Self {
+            phrases,
+            haystack: tpl.as_bytes(),
+            known: std::cell::RefCell::default(),
+        }
+    }
+
+    fn matched(&self, i: usize) -> bool {
+        if let Some(&hit) = self.known.borrow().get(&i) {
+            return hit;
+        }
+        let hit = self
+            .phrases
+            .get(i)
+            .is_some_and(|p| p.is_match(self.haystack));
+        self.known.borrow_mut().insert(i, hit);
+        hit
     }
 }
 
@@ -461,9 +525,14 @@ fn compile_rule(
     let mut add = |list: &[String]| -> Result<Vec<usize>, ConfigError> {
         list.iter()
             .map(|p| {
-                let full = format!("(?i){p}");
-                Regex::new(&full).map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
-                patterns.push(full);
+                // Syntax check only (cheap); the set compiles them once, ASCII case-insensitive.
+                regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(p)
+                    .map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
+                patterns.push(p.clone());
                 Ok(patterns.len() - 1)
             })
             .collect()
