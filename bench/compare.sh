@@ -242,7 +242,7 @@ def ratio(a, b):  # speed of a / speed of b on the same input
 
 checks = []
 def check(label, value, ok, target):
-    checks.append((label, value, "met" if ok else "MISSED", target))
+    checks.append((label, value, "-" if target.startswith("(") else "met" if ok else "MISSED", target))
 m = fig["mailrep 1g"]
 check("mailrep 1 GB throughput", f"{m['mbs']:,.0f} MB/s", m["mbs"] >= 1000, ">= 1,000 MB/s")
 check("mailrep 1 GB peak RSS", f"{m['rss'] / 1024:.1f} MB", m["rss"] < 64 * 1024, "< 64 MB")
