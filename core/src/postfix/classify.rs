@@ -1054,6 +1054,11 @@ impl Hasher for FxHasher {
 pub struct ClassifyCache {
     hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
     map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+    /// Exact (facts, provider, reply text) -> value index, consulted before the template is
+    /// built: replies repeat byte for byte more often than not (the same IP in a throttling
+    /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
+    exact: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+    exact_key: Vec<u8>,
     values: Vec<Classification>,
     capacity: usize,
     key: Vec<u8>,
@@ -1073,6 +1078,8 @@ impl ClassifyCache {
     pub const DEFAULT_CAPACITY: usize = 4096;
     /// Longest key stored, in bytes (longer replies are classified every time).
     pub const MAX_KEY_BYTES: usize = 2048;
+    /// Most exact reply texts remembered (each points at a memoised template).
+    pub const EXACT_CAPACITY: usize = 16_384;
 
     /// An empty memo of [`Self::DEFAULT_CAPACITY`] entries.
     pub fn new() -> Self {
@@ -1084,6 +1091,8 @@ impl ClassifyCache {
         Self {
             hosts: HashMap::default(),
             map: HashMap::default(),
+            exact: HashMap::default(),
+            exact_key: Vec::with_capacity(256),
             values: Vec::new(),
             capacity,
             key: Vec::with_capacity(256),
@@ -1177,10 +1186,20 @@ impl ClassifyCache {
             self.key.extend_from_slice(provider.as_bytes());
             self.key.push(0x1f);
             header_len = self.key.len();
+            self.exact_key.clear();
+            self.exact_key.extend_from_slice(&self.key);
+            self.exact_key.extend_from_slice(text.as_bytes());
+            if let Some(&i) = self.exact.get(self.exact_key.as_slice()) {
+                self.hits += 1;
+                return &self.values[i as usize];
+            }
             build_template(text, f.local, &mut self.key);
         }
         if let Some(&i) = self.map.get(self.key.as_slice()) {
             self.hits += 1;
+            if !sent_key {
+                self.remember_exact(i);
+            }
             return &self.values[i as usize];
         }
         self.misses += 1;
@@ -1196,7 +1215,17 @@ impl ClassifyCache {
         let i = self.values.len();
         self.values.push(c);
         self.map.insert(self.key.as_slice().into(), i as u32);
+        if !sent_key {
+            self.remember_exact(i as u32);
+        }
         &self.values[i]
+    }
+
+    /// Points the exact text in `exact_key` at value `i` (bounded).
+    fn remember_exact(&mut self, i: u32) {
+        if self.exact.len() < Self::EXACT_CAPACITY && self.exact_key.len() <= Self::MAX_KEY_BYTES {
+            self.exact.insert(self.exact_key.as_slice().into(), i);
+        }
     }
 }
 
