@@ -102,25 +102,31 @@ note "cargo build --release -p mailrep"
 cargo build --release --locked -p mailrep 2>&1 | tail -n 1 >&2
 
 # ---------------------------------------------------------------- timing
-busy_ticks() { # system-wide non-idle CPU ticks (USER_HZ) from /proc/stat
-    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+# No forks between the two samples around a timed run: the harness's own CPU would count as
+# "other processes" (it matters for the ~60 ms DMARC runs).
+busy_ticks() { # BUSY = system-wide non-idle CPU ticks (USER_HZ) from /proc/stat
+    local cpu user nice sys idle iowait irq softirq steal rest
+    read -r cpu user nice sys idle iowait irq softirq steal rest < /proc/stat
+    BUSY=$((user + nice + sys + irq + softirq + steal))
 }
 WAITED=0 # seconds spent waiting for idle so far (bounded by IDLE_BUDGET)
 wait_idle() { # wait (at most IDLE_MAX s) until other processes use < 0.25 CPU for 2 s; 1 if not
     local i a b
     for ((i = 0; i < IDLE_MAX / 2; i++)); do
-        a=$(busy_ticks)
+        busy_ticks
+        a=$BUSY
         sleep 2
-        b=$(busy_ticks)
+        busy_ticks
+        b=$BUSY
         ((b - a < HZ / 2)) && return 0
         WAITED=$((WAITED + 2))
         ((WAITED < IDLE_BUDGET)) || break
     done
     return 1
 }
-usec() { # $EPOCHREALTIME as integer microseconds
+usec() { # USEC = $EPOCHREALTIME as integer microseconds
     local t=$EPOCHREALTIME
-    echo $((${t%.*} * 1000000 + 10#${t#*.}))
+    USEC=$((${t%.*} * 1000000 + 10#${t#*.}))
 }
 
 RAW="$OUT/compare-runs.tsv"
@@ -141,11 +147,15 @@ bench() {
         for ((tries = 1; tries <= 6; tries++)); do
             idle=1
             wait_idle || idle=0
-            a=$(busy_ticks)
-            t0=$(usec)
+            busy_ticks
+            a=$BUSY
+            usec
+            t0=$USEC
             /usr/bin/time -f '%U %S %M' -o "$TMP/t1" "$@" > "$stdout" 2> "$TMP/err" || true
-            t1=$(usec)
-            b=$(busy_ticks)
+            usec
+            t1=$USEC
+            busy_ticks
+            b=$BUSY
             read -r u s m < <(tail -n 1 "$TMP/t1")
             wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e6 }')
             foreign=$(awk -v d=$((b - a)) -v hz="$HZ" -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", d / hz - u - s }')
