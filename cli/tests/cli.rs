@@ -16,6 +16,12 @@ fn mailrep(args: &[&str]) -> Output {
         .expect("mailrep runs")
 }
 
+/// `mailrep analyze --format json` of one example input with the example configuration.
+fn analyze_json(input: &str) -> serde_json::Value {
+    let out = mailrep(&["analyze", "-f", "json", "-q", "-c", "mailrep.toml", input]);
+    serde_json::from_slice(&out.stdout).expect("findings json")
+}
+
 const EXAMPLE: [&str; 6] = [
     "-c",
     "mailrep.toml",
@@ -147,16 +153,7 @@ fn explain_prints_one_json_line_per_attempt() {
         n += 1;
     }
     // mail.log alone: every egress attempt is explained, exactly as analyze counts them.
-    let json = mailrep(&[
-        "analyze",
-        "-f",
-        "json",
-        "-q",
-        "-c",
-        "mailrep.toml",
-        "mail.log",
-    ]);
-    let f: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let f = analyze_json("mail.log");
     assert_eq!(n, f["inputs"][0]["log"]["attempts"].as_u64().unwrap());
 }
 
@@ -190,16 +187,7 @@ fn stdin_gives_the_same_counts_as_the_file() {
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let out = child.wait_with_output().unwrap();
     let from_stdin: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let file = mailrep(&[
-        "analyze",
-        "-f",
-        "json",
-        "-q",
-        "-c",
-        "mailrep.toml",
-        "mail.log.1.gz",
-    ]);
-    let from_file: serde_json::Value = serde_json::from_slice(&file.stdout).unwrap();
+    let from_file = analyze_json("mail.log.1.gz");
     assert_eq!(
         from_stdin["delivery"]["daily"],
         from_file["delivery"]["daily"]
