@@ -101,6 +101,17 @@ impl Sink for InputSink<'_> {
         );
     }
 
+    fn block(&mut self, block: &[u8], line_no: u64, max_line: usize) -> u64 {
+        self.delivery.block(
+            block,
+            line_no,
+            max_line,
+            self.reference,
+            self.stats,
+            self.line_diags,
+        )
+    }
+
     fn blob(&mut self, bytes: &[u8]) {
         for item in dmarc::read_blob(self.name, bytes, &self.config.limits) {
             match &item {

@@ -20,6 +20,7 @@ pub mod input;
 mod intern;
 pub mod limits;
 pub mod postfix;
+mod scan;
 pub mod verdict;
 
 pub use analyzer::Analyzer;

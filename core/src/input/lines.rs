@@ -19,6 +19,41 @@ pub(crate) struct Line<'a> {
     pub(crate) truncated: bool,
 }
 
+/// What [`LineSplitter::push_blocks`] hands out.
+pub(crate) enum Piece<'a> {
+    /// One line (assembled across chunks, or cut at the limit).
+    Line(Line<'a>),
+    /// Several complete lines as they lie in the pushed chunk, each ending with `\n`; lines
+    /// in it may exceed the limit (the consumer applies [`split_line`] to those).
+    Block(&'a [u8]),
+}
+
+/// The line the splitter hands out for `raw` (one line without its `\n`): cut to `max_line`
+/// bytes and flagged when longer, else without a trailing `\r`.
+pub(crate) fn split_line(raw: &[u8], max_line: usize) -> Line<'_> {
+    if raw.len() <= max_line {
+        Line {
+            bytes: strip_cr(raw),
+            truncated: false,
+        }
+    } else {
+        Line {
+            bytes: &raw[..max_line],
+            truncated: true,
+        }
+    }
+}
+
+/// Calls `f` for every line of `block` (complete lines, each ending with `\n`), exactly as
+/// [`LineSplitter::push`] would hand them out.
+pub(crate) fn for_each_line(block: &[u8], max_line: usize, f: &mut impl FnMut(Line<'_>)) {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block) {
+        f(split_line(&block[start..end], max_line));
+        start = end + 1;
+    }
+}
+
 impl LineSplitter {
     pub(crate) fn new(max_line: usize) -> Self {
         Self {
@@ -28,9 +63,34 @@ impl LineSplitter {
         }
     }
 
+    /// The length limit, in bytes.
+    pub(crate) fn max_line(&self) -> usize {
+        self.max_line
+    }
+
     /// Feeds `chunk`, calling `f` for every line it completes.
-    pub(crate) fn push(&mut self, mut chunk: &[u8], f: &mut impl FnMut(Line<'_>)) {
+    #[cfg(test)]
+    pub(crate) fn push(&mut self, chunk: &[u8], f: &mut impl FnMut(Line<'_>)) {
+        let max_line = self.max_line;
+        self.push_blocks(chunk, &mut |piece| match piece {
+            Piece::Line(line) => f(line),
+            Piece::Block(block) => for_each_line(block, max_line, f),
+        });
+    }
+
+    /// Feeds `chunk`, handing out the complete lines that lie whole in it as one
+    /// [`Piece::Block`] (no copy, no per-line work), and lines assembled across chunks one by
+    /// one. Same lines, in the same order, as [`Self::push`].
+    pub(crate) fn push_blocks(&mut self, mut chunk: &[u8], f: &mut impl FnMut(Piece<'_>)) {
         while !chunk.is_empty() {
+            if self.carry.is_empty()
+                && !self.overlong
+                && let Some(last) = memchr::memrchr(b'\n', chunk)
+            {
+                f(Piece::Block(&chunk[..=last]));
+                chunk = &chunk[last + 1..];
+                continue;
+            }
             let newline = memchr::memchr(b'\n', chunk);
             let (part, rest, ends) = match newline {
                 Some(i) => (&chunk[..i], &chunk[i + 1..], true),
@@ -38,17 +98,7 @@ impl LineSplitter {
             };
             chunk = rest;
             if self.carry.is_empty() && !self.overlong && ends {
-                if part.len() <= self.max_line {
-                    f(Line {
-                        bytes: strip_cr(part),
-                        truncated: false,
-                    });
-                } else {
-                    f(Line {
-                        bytes: &part[..self.max_line],
-                        truncated: true,
-                    });
-                }
+                f(Piece::Line(split_line(part, self.max_line)));
                 continue;
             }
             if !self.overlong {
@@ -61,7 +111,7 @@ impl LineSplitter {
                 }
             }
             if ends {
-                self.emit_carry(f);
+                self.emit_carry(&mut |line| f(Piece::Line(line)));
             }
         }
     }

@@ -14,7 +14,7 @@ use crate::limits::Limits;
 pub use sniff::InputKind;
 use sniff::{Route, SNIFF_BYTES};
 
-pub(crate) use lines::{Line, LineSplitter};
+pub(crate) use lines::{Line, LineSplitter, split_line};
 
 /// Most nested gzip layers unwrapped (`.xml.gz.gz`).
 const MAX_GZIP_DEPTH: usize = 3;
@@ -23,6 +23,17 @@ const MAX_GZIP_DEPTH: usize = 3;
 pub(crate) trait Sink {
     /// A complete log line (1-based `line_no`).
     fn line(&mut self, line: Line<'_>, line_no: u64);
+    /// Complete lines as they lie in a chunk (each ends with `\n`; see [`lines::Piece`]),
+    /// the first being line `line_no + 1`. Returns the number of lines. Must behave exactly
+    /// like [`Sink::line`] on each of them, cut with [`lines::split_line`] at `max_line` bytes.
+    fn block(&mut self, block: &[u8], line_no: u64, max_line: usize) -> u64 {
+        let mut n = line_no;
+        lines::for_each_line(block, max_line, &mut |line| {
+            n += 1;
+            self.line(line, n);
+        });
+        n - line_no
+    }
     /// A complete buffered blob of reports; `decoded_from_gzip` says a gzip layer was removed.
     fn blob(&mut self, bytes: &[u8]);
     /// A complete `master.cf` / `main.cf`.
@@ -106,9 +117,15 @@ impl Stage {
                     return;
                 }
                 Stage::Log { splitter, line_no } => {
-                    splitter.push(data, &mut |line| {
-                        *line_no += 1;
-                        sink.line(line, *line_no);
+                    let max_line = splitter.max_line();
+                    splitter.push_blocks(data, &mut |piece| match piece {
+                        lines::Piece::Line(line) => {
+                            *line_no += 1;
+                            sink.line(line, *line_no);
+                        }
+                        lines::Piece::Block(block) => {
+                            *line_no += sink.block(block, *line_no, max_line);
+                        }
                     });
                     return;
                 }

@@ -273,14 +273,31 @@ impl Classifier {
         recipient_domain: Option<&str>,
         reply_text: Option<&str>,
     ) -> Option<usize> {
-        if let Some(i) = recipient_domain.and_then(|d| self.domains.find(d)) {
-            return Some(i);
-        }
+        recipient_domain
+            .and_then(|d| self.domain_provider(d))
+            .or_else(|| self.clue_provider(reply_text))
+    }
+
+    /// Provider by recipient domain alone.
+    fn domain_provider(&self, domain: &str) -> Option<usize> {
+        self.domains.find(domain)
+    }
+
+    /// Provider by a clue in the reply text.
+    fn clue_provider(&self, reply_text: Option<&str>) -> Option<usize> {
         let (Some(ac), Some(text)) = (&self.clues, reply_text) else {
             return None;
         };
         ac.find(text)
             .map(|m| self.clue_provider[m.pattern().as_usize()])
+    }
+
+    /// The id of the provider at `index` (from [`ClassifyCache::provider_index`]); `other`
+    /// for `None` or an index out of range.
+    pub fn provider_id(&self, index: Option<usize>) -> &str {
+        index
+            .and_then(|i| self.providers.get(i))
+            .map_or("other", |p| &p.id)
     }
 
     /// Display name of a provider id (`microsoft` → `Microsoft`).
@@ -434,10 +451,14 @@ impl Classifier {
 }
 
 /// A phrase regex compiled on first use.
+///
+/// Phrases only run on memo misses (a new reply template), so compile time matters more
+/// than match time: no literal prefilter (its extraction and Teddy build were most of the
+/// start-up cost), no capture support, only the lazy DFA and the PikeVM.
 #[derive(Debug)]
 struct LazyPhrase {
     source: String,
-    regex: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+    regex: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
 }
 
 impl LazyPhrase {
@@ -453,10 +474,23 @@ impl LazyPhrase {
     fn is_match(&self, haystack: &[u8]) -> bool {
         self.regex
             .get_or_init(|| {
-                regex::bytes::RegexBuilder::new(&self.source)
-                    .unicode(false)
-                    .case_insensitive(true)
-                    .build()
+                use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax};
+                meta::Builder::new()
+                    .syntax(
+                        syntax::Config::new()
+                            .unicode(false)
+                            .utf8(false)
+                            .case_insensitive(true),
+                    )
+                    .configure(
+                        meta::Config::new()
+                            .auto_prefilter(false)
+                            .which_captures(WhichCaptures::None)
+                            .onepass(false)
+                            .backtrack(false)
+                            .utf8_empty(false),
+                    )
+                    .build(&self.source)
                     .ok()
             })
             .as_ref()
@@ -1053,6 +1087,7 @@ impl Hasher for FxHasher {
 #[derive(Debug)]
 pub struct ClassifyCache {
     hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
+    domains: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
     map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
     /// Exact (facts, provider, reply text) -> value index, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
@@ -1090,6 +1125,7 @@ impl ClassifyCache {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             hosts: HashMap::default(),
+            domains: HashMap::default(),
             map: HashMap::default(),
             exact: HashMap::default(),
             exact_key: Vec::with_capacity(256),
@@ -1117,8 +1153,8 @@ impl ClassifyCache {
         (self.hits, self.misses)
     }
 
-    /// [`Classifier::provider`] with the host step memoised (at most `capacity` hosts; the
-    /// recipient-domain and text fallbacks are not memoised). Same result.
+    /// [`Classifier::provider`] with the host and recipient-domain steps memoised (at most
+    /// `capacity` hosts and as many domains; the text fallback is not memoised). Same result.
     pub fn provider<'c>(
         &mut self,
         classifier: &'c Classifier,
@@ -1126,6 +1162,19 @@ impl ClassifyCache {
         recipient_domain: Option<&str>,
         reply_text: Option<&str>,
     ) -> &'c str {
+        self.provider_index(classifier, mx_host, recipient_domain, reply_text)
+            .map_or("other", |i| &classifier.providers[i].id)
+    }
+
+    /// [`Self::provider`] as an index into the classifier's providers (`None` = `other`), for
+    /// callers that key their own tables on it.
+    pub fn provider_index(
+        &mut self,
+        classifier: &Classifier,
+        mx_host: Option<&str>,
+        recipient_domain: Option<&str>,
+        reply_text: Option<&str>,
+    ) -> Option<usize> {
         let by_host = mx_host.and_then(|h| {
             if let Some(&v) = self.hosts.get(h) {
                 return v.map(|i| i as usize);
@@ -1137,8 +1186,19 @@ impl ClassifyCache {
             v
         });
         by_host
-            .or_else(|| classifier.fallback_provider(recipient_domain, reply_text))
-            .map_or("other", |i| &classifier.providers[i].id)
+            .or_else(|| {
+                recipient_domain.and_then(|d| {
+                    if let Some(&v) = self.domains.get(d) {
+                        return v.map(|i| i as usize);
+                    }
+                    let v = classifier.domain_provider(d);
+                    if self.domains.len() < self.capacity {
+                        self.domains.insert(d.into(), v.map(|i| i as u32));
+                    }
+                    v
+                })
+            })
+            .or_else(|| classifier.clue_provider(reply_text))
     }
 
     /// Classifies `delivery` at `provider`, from the memo when its template was seen.
@@ -1148,6 +1208,18 @@ impl ClassifyCache {
         delivery: &Delivery<'_>,
         provider: &str,
     ) -> &'c Classification {
+        self.classify_slot(classifier, delivery, provider).1
+    }
+
+    /// [`Self::classify`], also returning the memo slot of the result (`None` when it was not
+    /// memoised): the same slot always holds the same classification, so callers can keep
+    /// their own per-slot data (interned ids).
+    pub fn classify_slot<'c>(
+        &'c mut self,
+        classifier: &Classifier,
+        delivery: &Delivery<'_>,
+        provider: &str,
+    ) -> (Option<usize>, &'c Classification) {
         let (f, text) = facts(delivery);
         self.key.clear();
         let sent_key =
@@ -1191,7 +1263,7 @@ impl ClassifyCache {
             self.exact_key.extend_from_slice(text.as_bytes());
             if let Some(&i) = self.exact.get(self.exact_key.as_slice()) {
                 self.hits += 1;
-                return &self.values[i as usize];
+                return (Some(i as usize), &self.values[i as usize]);
             }
             build_template(text, f.local, &mut self.key);
         }
@@ -1200,7 +1272,7 @@ impl ClassifyCache {
             if !sent_key {
                 self.remember_exact(i);
             }
-            return &self.values[i as usize];
+            return (Some(i as usize), &self.values[i as usize]);
         }
         self.misses += 1;
         let c = if sent_key {
@@ -1210,7 +1282,7 @@ impl ClassifyCache {
         };
         if self.values.len() >= self.capacity || self.key.len() > Self::MAX_KEY_BYTES {
             self.scratch = c;
-            return &self.scratch;
+            return (None, &self.scratch);
         }
         let i = self.values.len();
         self.values.push(c);
@@ -1218,7 +1290,7 @@ impl ClassifyCache {
         if !sent_key {
             self.remember_exact(i as u32);
         }
-        &self.values[i]
+        (Some(i), &self.values[i])
     }
 
     /// Points the exact text in `exact_key` at value `i` (bounded).

@@ -15,6 +15,8 @@
 //!
 //! Everything is borrowed from the input; no allocation, no regex.
 
+use crate::scan::find_byte;
+
 /// `status=` of a delivery line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
@@ -163,7 +165,7 @@ fn value_end(s: &str, from: usize) -> Option<usize> {
     let b = s.as_bytes();
     if b.get(from) == Some(&b'<') {
         let mut j = from + 1;
-        while let Some(p) = memchr::memchr(b'>', b.get(j..)?) {
+        while let Some(p) = find_byte(b'>', b.get(j..)?) {
             let gt = j + p;
             if b.get(gt + 1) == Some(&b',') && b.get(gt + 2) == Some(&b' ') {
                 return Some(gt + 1);
@@ -173,7 +175,7 @@ fn value_end(s: &str, from: usize) -> Option<usize> {
         return None;
     }
     let mut j = from;
-    while let Some(p) = memchr::memchr(b',', b.get(j..)?) {
+    while let Some(p) = find_byte(b',', b.get(j..)?) {
         let c = j + p;
         if b.get(c + 1) == Some(&b' ') {
             return Some(c);
@@ -215,15 +217,15 @@ fn parse_to<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
                 connect_host,
             });
         }
-        let eq = rest.bytes().position(|c| c == b'=')?;
-        let key = &rest[..eq];
+        let eq = find_byte(b'=', rest.as_bytes())?;
+        let key = &rest.as_bytes()[..eq];
         let vstart = pos + eq + 1;
         let vend = value_end(s, vstart)?;
         let value = &s[vstart..vend];
         match key {
-            "relay" => relay = parse_relay(value),
-            "dsn" => dsn = Some(value),
-            "orig_to" => orig_to = Some(unbracket(value)),
+            b"relay" => relay = parse_relay(value),
+            b"dsn" => dsn = Some(value),
+            b"orig_to" => orig_to = Some(unbracket(value)),
             _ => {}
         }
         pos = vend + 2;
@@ -326,7 +328,7 @@ fn host_reply(s: &str) -> Option<Reply<'_>> {
     if b[lb] != b'[' {
         return None;
     }
-    let rb = lb + memchr::memchr(b']', &b[lb..])?;
+    let rb = lb + find_byte(b']', &b[lb..])?;
     let host = &s[..lb];
     let addr = &s[lb + 1..rb];
     let after = &s[rb + 1..];
@@ -423,11 +425,11 @@ fn parse_relay(v: &str) -> Relay<'_> {
         return Relay::None;
     }
     let b = v.as_bytes();
-    if let Some(lb) = memchr::memchr(b'[', b)
-        && let Some(p) = memchr::memchr(b']', &b[lb..])
+    if let Some(lb) = find_byte(b'[', b)
+        && let Some(p) = find_byte(b']', &b[lb..])
     {
         let rb = lb + p;
-        let port = v[rb + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
+        let port = v[rb + 1..].strip_prefix(':').and_then(parse_port);
         return Relay::Host {
             name: &v[..lb],
             addr: &v[lb + 1..rb],
@@ -435,6 +437,16 @@ fn parse_relay(v: &str) -> Relay<'_> {
         };
     }
     Relay::Other(v)
+}
+
+/// A decimal port (1-5 digits, at most 65535).
+fn parse_port(p: &str) -> Option<u16> {
+    let b = p.as_bytes();
+    if b.is_empty() || b.len() > 5 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = b.iter().fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+    u16::try_from(v).ok()
 }
 
 #[cfg(test)]

@@ -317,7 +317,7 @@ fn header(line: &str, at: usize) -> Option<(&str, &str, &str)> {
     while b.get(i) == Some(&b' ') {
         i += 1;
     }
-    let host_end = i + memchr::memchr(b' ', b.get(i..)?)?;
+    let host_end = i + crate::scan::find_byte(b' ', b.get(i..)?)?;
     let host = line.get(i..host_end)?;
     if host.is_empty() {
         return None;
@@ -369,7 +369,7 @@ fn tag_and_message(line: &str, i: usize) -> Option<(&str, &str)> {
 /// Removes a Solaris `[ID 197553 mail.info] ` prefix.
 fn strip_solaris_id(msg: &str) -> &str {
     if let Some(rest) = msg.strip_prefix("[ID ")
-        && let Some(p) = memchr::memchr(b']', rest.as_bytes())
+        && let Some(p) = crate::scan::find_byte(b']', rest.as_bytes())
     {
         let inner = &rest[..p];
         let mut parts = inner.split(' ');
