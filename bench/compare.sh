@@ -80,24 +80,38 @@ for name, rs in rows.items():
     sys_ = statistics.median(r[2] for r in rs)
     rss = max(r[3] for r in rs)
     units = nlines if nlines else records
-    fig[name] = dict(wall=wall, mbs=nbytes / 1e6 / wall, ups=units / wall, rss=rss)
+    cpu = user + sys_
+    fig[name] = dict(wall=wall, cpu=cpu, mbs=nbytes / 1e6 / wall, cmbs=nbytes / 1e6 / cpu,
+                     ups=units / wall, cups=units / cpu, rss=rss)
     table.append((name, f"{wall:.3f}", f"{min(r[0] for r in rs):.3f}-{max(r[0] for r in rs):.3f}",
                   f"{user:.2f}", f"{sys_:.2f}", f"{100 * (user + sys_) / wall:.0f} %", f"{nbytes / 1e6 / wall:,.0f}",
+                  f"{nbytes / 1e6 / cpu:,.0f}",
                   f"{units / wall / 1e6:.2f} M" + (" rec" if not nlines else ""),
                   f"{rss / 1024:.1f} MB", f"{len(rs)}", f"{sum(r[4] for r in rs)}"))
-cols = ("tool", "median wall s", "min-max s", "user s", "sys s", "cpu", "MB/s", "lines/s",
+cols = ("tool", "median wall s", "min-max s", "user s", "sys s", "cpu", "MB/s", "MB/cpu-s", "lines/s",
         "peak RSS", "runs", "contended")
 
-def ratio(a, b):  # speed of a / speed of b on the same input
+def ratio(a, b, key="wall"):  # speed of a / speed of b on the same input
     if a in fig and b in fig:
-        return fig[b]["wall"] / fig[a]["wall"]
+        return fig[b][key] / fig[a][key]
     return None
 
+d_cups = fig["mailrep dmarc dev"]["cups"]
 checks = []
 def check(label, value, ok, target):
     checks.append((label, value, "-" if target.startswith("(") else "met" if ok else "MISSED", target))
 m = fig["mailrep 1g"]
 check("mailrep 1 GB throughput", f"{m['mbs']:,.0f} MB/s", m["mbs"] >= 1000, ">= 1,000 MB/s")
+# "On one core": bytes per CPU second (user + sys) of the single-threaded process. On a busy
+# machine this is the figure that does not depend on what else runs; on an idle one it equals
+# the wall figure up to the page-cache copy.
+check("mailrep 1 GB per CPU second", f"{m['cmbs']:,.0f} MB/s", m["cmbs"] >= 1000, ">= 1,000 MB/s")
+r = ratio("mailrep 1g", "seed --dry-run 1g", "cpu")
+if r is not None:
+    check("mailrep / seed script (CPU time)", f"{r:.2f}x", r >= 10, ">= 10x")
+r = ratio("mailrep 100m.gz", "zcat 100m.gz > /dev/null", "cpu")
+check("mailrep .gz / zcat (CPU time)", f"{r:.2f}x", r >= 1, ">= 1.00x")
+check("DMARC dev corpus records per CPU second", f"{d_cups:,.0f}", d_cups >= 40000, ">= 40,000")
 check("mailrep 1 GB peak RSS", f"{m['rss'] / 1024:.1f} MB", m["rss"] < 64 * 1024, "< 64 MB")
 r = ratio("mailrep 1g", "seed --dry-run 1g")
 if r is not None:

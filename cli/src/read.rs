@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mailrep_core::{Analyzer, Config, Date};
 
 /// Size of the chunks pushed into the core, in bytes.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 << 10;
 
 /// One input to read.
 #[derive(Debug)]

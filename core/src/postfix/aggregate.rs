@@ -17,6 +17,7 @@ use super::classify::template;
 use super::classify::{Classifier, ClassifyCache};
 use super::delivery::{self, Delivery, Relay, Status};
 use super::line::{self, LogLine, Stamp};
+use super::rules::Enhanced;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level, Position};
@@ -636,7 +637,7 @@ impl DeliveryAggregator {
         if !is_delivery_program(program) && program != "qmgr" {
             return;
         }
-        let Some(d) = delivery::parse(&log_line.message) else {
+        let Some(mut d) = delivery::parse_lazy(&log_line.message) else {
             if is_delivery_program(program) && log_line.message.contains(", status=") {
                 stats.unparsed += 1;
                 diags
@@ -674,7 +675,7 @@ impl DeliveryAggregator {
                     reason: self.reasons.id(EXPIRED_REASON),
                 };
                 let rule = self.rules.id(EXPIRED_RULE);
-                self.bump(key, 0, 1, rule, d.detail, diags);
+                self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
                 return;
             }
             Examined::Egress {
@@ -686,6 +687,14 @@ impl DeliveryAggregator {
         };
         stats.attempts += 1;
         note_date(stats, date);
+        // An accepted attempt's reply was left unparsed; classification needs it only when
+        // the dsn does not decide (see `classify::sent_fast`), the sample only for a new bucket.
+        let sent_reply_pending =
+            d.status == Status::Sent && d.reply.is_none() && matches!(d.relay, Relay::Host { .. });
+        if sent_reply_pending && !d.dsn.is_some_and(|x| Enhanced::parse(x).is_some()) {
+            d.reply = delivery::detail_reply(d.detail);
+        }
+        let sent_reply_pending = sent_reply_pending && d.reply.is_none();
         let reply_text = d.reply.map(|r| r.text);
         // Text clues name a provider from a failure's reply; a 2xx acceptance never needs them
         // (and skipping the search keeps accepted attempts cheap).
@@ -743,7 +752,11 @@ impl DeliveryAggregator {
             outcome,
             reason,
         };
-        let sample = reply_text.unwrap_or(d.detail);
+        let sample = match reply_text {
+            Some(text) => Sample::Text(text),
+            None if sent_reply_pending => Sample::SentDetail(d.detail),
+            None => Sample::Text(d.detail),
+        };
         self.bump(key, 1, final_, rule, sample, diags);
         if d.status == Status::Deferred {
             if self.queue.len() >= MAX_QUEUE_IDS {
@@ -759,6 +772,7 @@ impl DeliveryAggregator {
             );
         }
         if unclassified {
+            let sample = sample.text();
             let k = (provider, outcome, template(sample).into_boxed_str());
             if let Some(u) = self.unclassified.get_mut(&k) {
                 u.attempts += 1;
@@ -848,7 +862,7 @@ impl DeliveryAggregator {
         attempts: u64,
         final_: u64,
         rule: u32,
-        sample: &str,
+        sample: Sample<'_>,
         diags: &mut LineDiagnostics,
     ) {
         if let Some(b) = self.buckets.get_mut(&key) {
@@ -868,7 +882,7 @@ impl DeliveryAggregator {
                 attempts,
                 final_,
                 rule,
-                sample: cap(sample),
+                sample: cap(sample.text()),
             },
         );
     }
@@ -1105,6 +1119,25 @@ fn queue_key(queue_id: &str) -> u64 {
 
 /// The line as text: borrowed when it is valid UTF-8 (the common case, validated fast),
 /// with U+FFFD replacements otherwise.
+/// The sample reply text of a bucket, worked out only when a bucket is created.
+#[derive(Clone, Copy)]
+enum Sample<'a> {
+    /// The text itself.
+    Text(&'a str),
+    /// The detail of an accepted attempt whose reply was not parsed: its reply text if it
+    /// quotes one, else the detail.
+    SentDetail(&'a str),
+}
+
+impl<'a> Sample<'a> {
+    fn text(self) -> &'a str {
+        match self {
+            Sample::Text(t) => t,
+            Sample::SentDetail(d) => delivery::detail_reply(d).map_or(d, |r| r.text),
+        }
+    }
+}
+
 /// The domain of a recipient address (after its last `@`).
 fn recipient_domain(to: &str) -> Option<&str> {
     memchr::memrchr(b'@', to.as_bytes()).map(|i| &to[i + 1..])

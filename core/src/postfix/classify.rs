@@ -839,7 +839,9 @@ fn as_text(v: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// [`template`] appended to `out`; `local` (Postfix's own detail text) also masks host and
 /// domain names (segments with an inner dot), so `connect to <any host>: Connection timed out`
-/// is one template. One pass over the bytes.
+/// is one template. One pass over the bytes; unchanged stretches of the input are copied in
+/// one piece when the next change (a masked segment, a dropped token, a whitespace run other
+/// than one space) or the end is reached.
 #[allow(clippy::many_single_char_names)]
 fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
     let t = text.as_bytes();
@@ -860,9 +862,16 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
     if s0 == n {
         return;
     }
+    let mut w = Lazy {
+        t,
+        pending: s0,
+        out,
+    };
     let e0 = token_end(s0);
     let first = &t[s0..e0];
-    push_masked(first, local, out);
+    push_masked(&mut w, s0, e0, local);
+    // End of the last token written (in the input).
+    let mut last_end = e0;
     let mut i = e0;
     // The first line's code (`550`) and enhanced code (`5.7.26`), for continuation prefixes.
     let lead = if first.first() == Some(&b'#') {
@@ -885,8 +894,8 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
             if let Some(k) = enhanced_len(&t[s1..e1]) {
                 enh = Some(&t[s1..s1 + k]);
                 if k == e1 - s1 {
-                    out.push(b' ');
-                    out.extend_from_slice(&t[s1..e1]);
+                    w.space_before(last_end, s1);
+                    last_end = e1;
                     i = e1;
                 }
             }
@@ -906,6 +915,7 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
             let rest = &t[i + 3..e];
             // `550-` / `550-5.7.26` repeating the first line's code.
             if rest.first() == Some(&b'-') && (rest.len() == 1 || enh == Some(&rest[1..])) {
+                w.emit_to(last_end);
                 i = e;
                 continue;
             }
@@ -916,15 +926,17 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
                 let s1 = skip_ws(e);
                 let e1 = token_end(s1);
                 if &t[s1..e1] == en {
+                    w.emit_to(last_end);
                     i = e1;
                     continue;
                 }
             }
         }
-        out.push(b' ');
+        w.space_before(last_end, i);
         if n - i > 4 && t[i..i + 3].iter().all(u8::is_ascii_digit) && t[i + 3] == b'-' {
             let e = token_end(i);
-            push_masked(&t[i..e], local, out);
+            push_masked(&mut w, i, e, local);
+            last_end = e;
             i = e;
             continue;
         }
@@ -932,14 +944,12 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
         let mut start = i;
         let mut flags = 0u8;
         while i < n {
-            let b = t[i];
-            let c = CLASS[b as usize];
+            let c = CLASS[t[i] as usize];
             if c & (C_WS | C_DELIM) != 0 {
                 if c & C_WS != 0 {
                     break;
                 }
-                flush(&t[start..i], flags, local, out);
-                out.push(b);
+                w.segment(start, i, flags, local);
                 start = i + 1;
                 flags = 0;
             } else {
@@ -947,7 +957,49 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
             }
             i += 1;
         }
-        flush(&t[start..i], flags, local, out);
+        w.segment(start, i, flags, local);
+        last_end = i;
+    }
+    w.emit_to(last_end);
+}
+
+/// The output of [`build_template`]: input bytes from `pending` on are written only when
+/// something different must follow them.
+struct Lazy<'t, 'o> {
+    t: &'t [u8],
+    pending: usize,
+    out: &'o mut Vec<u8>,
+}
+
+impl Lazy<'_, '_> {
+    /// Writes the pending input bytes up to `to`.
+    #[inline]
+    fn emit_to(&mut self, to: usize) {
+        if to > self.pending {
+            self.out.extend_from_slice(&self.t[self.pending..to]);
+        }
+        self.pending = to;
+    }
+
+    /// One space between the token that ended at `last_end` and the one starting at `next`
+    /// (a single space in the input is simply kept).
+    #[inline]
+    fn space_before(&mut self, last_end: usize, next: usize) {
+        if !(self.pending <= last_end && next == last_end + 1 && self.t[last_end] == b' ') {
+            self.emit_to(last_end);
+            self.out.push(b' ');
+            self.pending = next;
+        }
+    }
+
+    /// The segment `start..end` of a token: kept, or replaced by `*`.
+    #[inline]
+    fn segment(&mut self, start: usize, end: usize, flags: u8, local: bool) {
+        if masked(&self.t[start..end], flags, local) {
+            self.emit_to(start);
+            self.out.push(b'*');
+            self.pending = end;
+        }
     }
 }
 
@@ -959,48 +1011,45 @@ fn enhanced_len(b: &[u8]) -> Option<usize> {
         .map(|(_, k)| k)
 }
 
-/// Appends one whitespace-free token, masking volatile segments. A leading reply-code
-/// prefix (`554-` of `554-mail.com`) is kept apart from what follows.
-fn push_masked(mut tok: &[u8], local: bool, out: &mut Vec<u8>) {
+/// Writes the whitespace-free token `start..end`, masking volatile segments. A leading
+/// reply-code prefix (`554-` of `554-mail.com`) is kept apart from what follows.
+fn push_masked(w: &mut Lazy<'_, '_>, start: usize, end: usize, local: bool) {
+    let tok = &w.t[start..end];
+    let mut from = start;
     if tok.len() > 4
         && tok[..3].iter().all(u8::is_ascii_digit)
         && tok[3] == b'-'
         && !is_code_like(tok)
     {
-        out.extend_from_slice(&tok[..4]);
-        tok = &tok[4..];
+        from += 4;
     }
-    let mut start = 0;
+    let mut seg = from;
     let mut flags = 0u8;
-    for (i, &b) in tok.iter().enumerate() {
-        let c = CLASS[b as usize];
+    for i in from..end {
+        let c = CLASS[w.t[i] as usize];
         if c & C_DELIM != 0 {
-            flush(&tok[start..i], flags, local, out);
-            out.push(b);
-            start = i + 1;
+            w.segment(seg, i, flags, local);
+            seg = i + 1;
             flags = 0;
         } else {
             flags |= c;
         }
     }
-    flush(&tok[start..], flags, local, out);
+    w.segment(seg, end, flags, local);
 }
 
+/// Whether a segment of a token is volatile: an address (`@`), a long digit-bearing id that
+/// is not a code, or (in Postfix's own text) a host or domain name.
 #[inline]
-fn flush(seg: &[u8], flags: u8, local: bool, out: &mut Vec<u8>) {
-    let mask = flags & C_AT != 0
+fn masked(seg: &[u8], flags: u8, local: bool) -> bool {
+    flags & C_AT != 0
         || (flags & C_DIGIT != 0 && seg.len() >= 8 && !is_code_like(seg))
         || (local
             && flags & C_DOT != 0
             && !is_code_like(seg)
             && seg.windows(3).any(|w| {
                 w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric()
-            }));
-    if mask {
-        out.push(b'*');
-    } else {
-        out.extend_from_slice(seg);
-    }
+            }))
 }
 
 /// Codes kept in templates although long and digit-bearing: `421-4.7.28`, `#5.1.351`,

@@ -113,6 +113,23 @@ static QID_BYTE: [bool; 256] = {
 /// Returns `None` when the message is not a delivery line (`from=<…>, size=…`, `removed`,
 /// `host … said:` without `to=`, `NOQUEUE: reject: …`, bounce notifications, ...).
 pub fn parse(message: &str) -> Option<Delivery<'_>> {
+    parse_with(message, true)
+}
+
+/// [`parse`], except that the reply of a `status=sent` line with a `relay=host[…]` is not
+/// parsed: [`Delivery::reply`] is `None` for it (and [`Delivery::detail`] holds the text).
+/// Counting needs the reply of an accepted attempt only rarely ([`detail_reply`] gets it
+/// then); most of a log is such lines.
+pub(crate) fn parse_lazy(message: &str) -> Option<Delivery<'_>> {
+    parse_with(message, false)
+}
+
+/// The reply quoted in a detail, as [`parse`] puts it in [`Delivery::reply`].
+pub(crate) fn detail_reply(detail: &str) -> Option<Reply<'_>> {
+    parse_detail(detail).0
+}
+
+fn parse_with(message: &str, sent_reply: bool) -> Option<Delivery<'_>> {
     let b = message.as_bytes();
     // Queue id: alphanumerics followed by ": ". Most non-delivery messages fail here.
     let mut i = 0;
@@ -125,7 +142,7 @@ pub fn parse(message: &str) -> Option<Delivery<'_>> {
     let queue_id = &message[..i];
     let rest = &message[i + 2..];
     match rest.as_bytes().first()? {
-        b't' => parse_to(queue_id, rest.strip_prefix("to=")?),
+        b't' => parse_to(queue_id, rest.strip_prefix("to=")?, sent_reply),
         b'f' => parse_expired(queue_id, rest.strip_prefix("from=")?),
         _ => None,
     }
@@ -193,7 +210,7 @@ fn unbracket(v: &str) -> &str {
 }
 
 /// `to=` already consumed.
-fn parse_to<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
+fn parse_to<'a>(queue_id: &'a str, s: &'a str, sent_reply: bool) -> Option<Delivery<'a>> {
     let end = value_end(s, 0)?;
     let to = unbracket(&s[..end]);
     let mut pos = end + 2;
@@ -204,7 +221,12 @@ fn parse_to<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
         let rest = s.get(pos..)?;
         if let Some(after) = rest.strip_prefix("status=") {
             let (status, detail) = status_and_detail(after);
-            let (reply, connect_host) = parse_detail(detail);
+            let (reply, connect_host) =
+                if !sent_reply && status == Status::Sent && matches!(relay, Relay::Host { .. }) {
+                    (None, None)
+                } else {
+                    parse_detail(detail)
+                };
             return Some(Delivery {
                 queue_id,
                 to: Some(to),

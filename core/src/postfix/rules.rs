@@ -201,8 +201,17 @@ impl Enhanced {
 
     /// Parses exactly `X.Y.Z`.
     pub fn parse(s: &str) -> Option<Self> {
-        let (e, n) = Self::parse_prefix(s.trim())?;
-        (n == s.trim().len()).then_some(e)
+        // A `dsn=` value has no surrounding space: skip the (Unicode) trim then.
+        let b = s.as_bytes();
+        let t = if b.first().is_some_and(u8::is_ascii_digit)
+            && b.last().is_some_and(u8::is_ascii_digit)
+        {
+            s
+        } else {
+            s.trim()
+        };
+        let (e, n) = Self::parse_prefix(t)?;
+        (n == t.len()).then_some(e)
     }
 }
 
