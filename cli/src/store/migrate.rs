@@ -48,7 +48,10 @@ pub(crate) fn migrate(client: &mut Client) -> Result<Vec<i32>> {
     )
     .context("creating mailrep_schema_migrations")?;
     let applied: Vec<(i32, String)> = tx
-        .query("SELECT version, checksum FROM mailrep_schema_migrations", &[])?
+        .query(
+            "SELECT version, checksum FROM mailrep_schema_migrations",
+            &[],
+        )?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
