@@ -1,6 +1,11 @@
 //! `mailrep ingest` and `mailrep db migrate` against a real PostgreSQL (the throwaway cluster
 //! of `scripts/test`): the cron cases of exactly-once ingestion, DMARC idempotence, migrations.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "tests fail loudly and print their figures"
+)]
 
 mod support;
 
@@ -42,7 +47,7 @@ fn cron_cases_count_every_line_once() {
     let total: i64 = clean.values().map(|v| v.0).sum();
     assert!(total > 3000, "{total} attempts");
     let f = |k: usize| join(&lines, cuts[k], cuts[k + 1]);
-    let half = |k: usize| join(&lines, cuts[k], (cuts[k] + cuts[k + 1]) / 2);
+    let half = |k: usize| join(&lines, cuts[k], usize::midpoint(cuts[k], cuts[k + 1]));
 
     // 1. The same command daily with rotation (delaycompress): `zcat -f mail.log* | ingest -`,
     // also run twice a day while mail.log grows.
