@@ -18,6 +18,7 @@ pub mod dmarc;
 pub mod findings;
 pub mod input;
 mod intern;
+pub mod ledger;
 pub mod limits;
 pub mod postfix;
 mod scan;
