@@ -1,7 +1,11 @@
 //! `mailrep`: the command-line front end of mailrep-core.
 
+mod alert;
 mod args;
+mod mailbox;
+mod notify;
 mod output;
+mod rdns;
 mod read;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -58,6 +62,8 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Analyze(a) => analyze(&a),
         Command::Explain(e) => explain(&e),
+        Command::Alert(a) => alert::run(&a),
+        Command::FetchImap(f) => mailbox::run(&f),
         Command::Config { action } => config(action),
     }
 }

@@ -31,6 +31,10 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Input size limits.
     pub limits: Limits,
+    /// Incident notifications of `mailrep alert` (CLI only).
+    pub alert: crate::cli_settings::AlertConfig,
+    /// The DMARC rua mailbox of `mailrep fetch-imap` (CLI only).
+    pub imap: crate::cli_settings::ImapConfig,
 }
 
 /// Time handling.
