@@ -49,6 +49,8 @@ struct Current {
     line_diags: LineDiagnostics,
     reports: ReportCounts,
     diagnostics: Vec<Diagnostic>,
+    /// Lines of this input already counted by an earlier run (see [`Analyzer::set_seen_lines`]).
+    seen: Option<crate::ledger::LineSet>,
 }
 
 impl Current {
@@ -71,6 +73,7 @@ impl Current {
             line_diags: &mut self.line_diags,
             reports: &mut self.reports,
             diagnostics: &mut self.diagnostics,
+            seen: self.seen.as_ref(),
         };
         (&mut self.stage, sink)
     }
@@ -87,10 +90,14 @@ struct InputSink<'a> {
     line_diags: &'a mut LineDiagnostics,
     reports: &'a mut ReportCounts,
     diagnostics: &'a mut Vec<Diagnostic>,
+    seen: Option<&'a crate::ledger::LineSet>,
 }
 
 impl Sink for InputSink<'_> {
     fn line(&mut self, line: Line<'_>, line_no: u64) {
+        if let Some(seen) = self.seen {
+            self.delivery.set_counting(!seen.contains(line_no));
+        }
         self.delivery.line(
             line.bytes,
             line.truncated,
@@ -166,7 +173,17 @@ impl Analyzer {
             line_diags: LineDiagnostics::default(),
             reports: ReportCounts::default(),
             diagnostics: Vec::new(),
+            seen: None,
         });
+    }
+
+    /// Marks lines of the current input (by 1-based line number) as already counted by an
+    /// earlier run: they still feed cross-line state (a queue id's deferrals) but add to no
+    /// count. Used by exactly-once ingestion with [`crate::ledger::Tracker`].
+    pub fn set_seen_lines(&mut self, seen: crate::ledger::LineSet) {
+        if let Some(cur) = self.current.as_mut() {
+            cur.seen = Some(seen);
+        }
     }
 
     /// Pushes the next bytes of the current input (any chunk size). Ignored when no input is open.
@@ -196,6 +213,7 @@ impl Analyzer {
             &mut self.bind,
         );
         stage.finish(0, &self.config.limits, &mut sink);
+        self.delivery.set_counting(true);
         let mut kind = cur.stage.kind();
         let mut is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
         let nothing_read = cur.stats.attempts

@@ -19,6 +19,7 @@ pub mod dmarc;
 pub mod findings;
 pub mod input;
 mod intern;
+pub mod ledger;
 pub mod limits;
 pub mod postfix;
 pub mod verdict;

@@ -27,7 +27,7 @@ pub use aggregate::{
 pub use model::{
     AggregateReport, DkimAuth, OverrideReason, PolicyPublished, Record, ReportWarning, SpfAuth,
 };
-pub use source_class::{SourceClass, is_forwarding_reason};
+pub use source_class::{SourceClass, classify_source, is_forwarding_reason};
 
 use crate::diagnostic::{Diagnostic, Level, Position};
 use crate::limits::Limits;

@@ -36,6 +36,21 @@ pub fn is_forwarding_reason(reason: &OverrideReason) -> bool {
     }
 }
 
+/// Class of a record's source IP under `config`, and what decided it (`ours_network`,
+/// `override_reason:<type>`, `forwarder_network`, `ptr_hint:<hint>`, `none`), from its
+/// policy override reasons (the first forwarding one counts). The rules of DESIGN §3.
+pub fn classify_source(
+    config: &Config,
+    ip: IpAddr,
+    reasons: &[OverrideReason],
+) -> (SourceClass, String) {
+    let forwarding = reasons
+        .iter()
+        .find(|r| is_forwarding_reason(r))
+        .map(|r| r.kind.as_str());
+    Classifier::new(config).classify(ip, forwarding)
+}
+
 /// Classifier built once from the configuration.
 pub(crate) struct Classifier<'c> {
     config: &'c Config,

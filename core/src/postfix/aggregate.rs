@@ -431,6 +431,8 @@ pub struct DeliveryAggregator {
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
+    /// False while lines already counted by an earlier run are replayed.
+    counting: bool,
 }
 
 /// Diagnostics raised while reading one log input.
@@ -469,6 +471,7 @@ impl DeliveryAggregator {
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
+            counting: true,
         })
     }
 
@@ -742,6 +745,9 @@ impl DeliveryAggregator {
         sample: &str,
         diags: &mut LineDiagnostics,
     ) {
+        if !self.counting {
+            return;
+        }
         if let Some(b) = self.buckets.get_mut(&key) {
             b.attempts += attempts;
             b.final_ += final_;
@@ -762,6 +768,12 @@ impl DeliveryAggregator {
                 sample: cap(sample),
             },
         );
+    }
+
+    /// Whether the following lines add to the counts (false: they only feed cross-line state,
+    /// such as a queue id's deferrals; see [`crate::Analyzer::set_seen_lines`]).
+    pub fn set_counting(&mut self, counting: bool) {
+        self.counting = counting;
     }
 
     /// Adds one input's counters to the totals.
