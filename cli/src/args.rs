@@ -41,6 +41,14 @@ pub(crate) enum Command {
     /// after its reports are committed.
     #[command(after_help = FETCH_EXIT_HELP)]
     FetchImap(FetchImapArgs),
+    /// Store logs and reports in PostgreSQL, exactly once (applies migrations first).
+    Ingest(IngestArgs),
+    /// Database maintenance.
+    Db {
+        /// What to do with the database.
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Configuration helpers.
     Config {
         /// What to do with the configuration.
@@ -145,7 +153,7 @@ pub(crate) struct AlertArgs {
     #[arg(long, short = 'c', env = "MAILREP_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// PostgreSQL URL (`postgres://user@host/db`).
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub(crate) database_url: Option<String>,
     /// Date to judge (YYYY-MM-DD). Default: yesterday (UTC).
     #[arg(long)]
@@ -168,7 +176,7 @@ pub(crate) struct FetchImapArgs {
     #[arg(long, short = 'c', env = "MAILREP_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// PostgreSQL URL.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub(crate) database_url: Option<String>,
     /// IMAP server (default `imap.host`).
     #[arg(long, env = "MAILREP_IMAP_HOST")]
@@ -195,4 +203,53 @@ pub(crate) struct FetchImapArgs {
     /// Read and parse, but store nothing and mark nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+}
+
+/// PostgreSQL connection.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbArgs {
+    /// PostgreSQL URL (`postgres://user@host/db?sslmode=verify-full`); TLS via rustls,
+    /// `sslmode` = disable | prefer | require | verify-ca | verify-full.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: String,
+}
+
+/// `mailrep db …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Apply the embedded schema migrations not applied yet (under an advisory lock).
+    Migrate(DbArgs),
+}
+
+/// `mailrep ingest`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct IngestArgs {
+    /// Inputs and configuration.
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Database.
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Ledger chunking of hosts met for the first time: SMALL,BIG,GAP_SECONDS (tests only).
+    #[arg(long, hide = true, value_parser = parse_ledger_params)]
+    pub(crate) ledger_params: Option<mailrep_core::ledger::Params>,
+}
+
+fn parse_ledger_params(s: &str) -> Result<mailrep_core::ledger::Params, String> {
+    let v: Vec<u32> = s
+        .split(',')
+        .map(|x| x.trim().parse::<u32>().map_err(|e| format!("{x:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let [small_modulus, big_modulus, gap_seconds] = v[..] else {
+        return Err("expected SMALL,BIG,GAP_SECONDS".into());
+    };
+    mailrep_core::ledger::Params {
+        small_modulus,
+        big_modulus,
+        gap_seconds,
+    }
+    .validate()
 }

@@ -395,7 +395,41 @@ pub(crate) fn run(args: &crate::args::FetchImapArgs) -> Result<u8> {
             warn,
         )?
     } else {
-        bail!("fetch-imap: storing needs the database (not wired yet); use --dry-run")
+        let url = args
+            .database_url
+            .as_deref()
+            .context("no database: set DATABASE_URL or --database-url (or use --dry-run)")?;
+        let mut client = crate::store::connect(url)?;
+        crate::store::migrate::migrate(&mut client)?;
+        let reference = crate::read::today_reference();
+        fetch(
+            &settings,
+            |name, bytes| {
+                // One transaction per message: committed when this returns Ok.
+                let outcome = crate::ingest::ingest_bytes(
+                    &mut client,
+                    &config,
+                    name,
+                    bytes.to_vec(),
+                    reference,
+                )?;
+                if let Some(e) = &outcome.error {
+                    bail!("{e}");
+                }
+                if outcome.reports.is_empty() {
+                    return Ok(Outcome::NotAReport);
+                }
+                let new = outcome
+                    .reports
+                    .iter()
+                    .filter(|r| r.outcome == "new")
+                    .count();
+                Ok(Outcome::Ingested {
+                    reports: new as u64,
+                })
+            },
+            warn,
+        )?
     };
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -2,11 +2,13 @@
 
 mod alert;
 mod args;
+mod ingest;
 mod mailbox;
 mod notify;
 mod output;
 mod rdns;
 mod read;
+mod store;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -65,7 +67,72 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Alert(a) => alert::run(&a),
         Command::FetchImap(f) => mailbox::run(&f),
         Command::Config { action } => config(action),
+        Command::Ingest(i) => ingest_command(&i),
+        Command::Db { action } => db(&action),
     }
+}
+
+/// `db migrate`.
+fn db(action: &args::DbAction) -> Result<u8> {
+    match action {
+        args::DbAction::Migrate(d) => {
+            let mut client = store::connect(&d.database_url)?;
+            let done = store::migrate::migrate(&mut client)?;
+            let msg = if done.is_empty() {
+                "schema up to date\n".to_owned()
+            } else {
+                format!("applied migrations {done:?}\n")
+            };
+            write_output(None, msg.as_bytes())?;
+            Ok(0)
+        }
+    }
+}
+
+/// `ingest`: migrations, then every input in one exactly-once transaction.
+fn ingest_command(a: &args::IngestArgs) -> Result<u8> {
+    let config = read::load_config(a.input.config.as_deref())?;
+    let fixed = read::parse_reference(a.input.reference_date.as_deref())?;
+    let mut inputs = Vec::new();
+    let mut missing = Vec::new();
+    for s in read::expand(&a.input.inputs) {
+        match s {
+            Ok(s) => {
+                let reference = fixed
+                    .or_else(|| s.path.as_deref().and_then(read::mtime_reference))
+                    .unwrap_or_else(read::today_reference);
+                let data = match s.path {
+                    Some(p) => ingest::Data::Path(p),
+                    None => ingest::Data::Stdin,
+                };
+                inputs.push(ingest::Input {
+                    name: s.name,
+                    data,
+                    reference,
+                });
+            }
+            Err((name, msg)) => missing.push(format!("{name}: {msg}")),
+        }
+    }
+    let mut client = store::connect(&a.db.database_url)?;
+    store::migrate::migrate(&mut client)?;
+    let params = a.ledger_params.unwrap_or_default();
+    let summary = ingest::ingest(&mut client, &config, inputs, params)?;
+    let text = if a.json {
+        serde_json::to_string_pretty(&summary)? + "\n"
+    } else {
+        output::ingest::render(&summary)
+    };
+    write_output(None, text.as_bytes())?;
+    let unreadable = summary.inputs.iter().filter(|i| i.error.is_some()).count() + missing.len();
+    #[allow(clippy::print_stderr)]
+    for m in &missing {
+        eprintln!("mailrep: {m}");
+    }
+    if unreadable > 0 && unreadable == summary.inputs.len() + missing.len() {
+        anyhow::bail!("no input could be read");
+    }
+    Ok(0)
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<u8> {

@@ -69,7 +69,8 @@ pub(crate) fn today_reference() -> Date {
     Date::reference_for_mtime(now)
 }
 
-fn mtime_reference(path: &Path) -> Option<Date> {
+/// The reference date of a file: the day after its modification time.
+pub(crate) fn mtime_reference(path: &Path) -> Option<Date> {
     let m = std::fs::metadata(path).ok()?.modified().ok()?;
     let secs = m.duration_since(UNIX_EPOCH).ok()?.as_secs() as i64;
     Some(Date::reference_for_mtime(secs))

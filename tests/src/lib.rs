@@ -38,3 +38,5 @@ pub fn shared_dir(name: &str) -> Option<PathBuf> {
 pub fn examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
+
+pub mod pg;

@@ -50,18 +50,44 @@ fn date(s: &str) -> Result<Date> {
 impl Store {
     /// Connects and applies pending migrations.
     pub(crate) fn open(url: &str) -> Result<Self> {
-        let client = history::connect(url)?;
+        let client = {
+            let mut c = crate::store::connect(url)?;
+            crate::store::migrate::migrate(&mut c)?;
+            c
+        };
         Ok(Self { client })
-    }
-
-    /// Wraps a connection whose schema is migrated.
-    pub(crate) fn from_client(client: postgres::Client) -> Self {
-        Self { client }
     }
 
     /// Daily delivery rows with `from <= date <= to`.
     pub(crate) fn delivery_rows(&mut self, from: Date, to: Date) -> Result<Vec<DailyRow>> {
-        history::delivery_rows(&mut self.client, from, to)
+        let rows = self.client.query(
+            "SELECT log_date::text, host, sending_ip, receiver, outcome, reason_code, \
+             msg_count, final_count, coalesce(sample_text, '') FROM mail_reputation_daily \
+             WHERE log_date BETWEEN $1::text::date AND $2::text::date",
+            &[&from.to_string(), &to.to_string()],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let outcome: String = r.get(4);
+            let Ok(outcome) = serde_json::from_value(serde_json::Value::String(outcome.clone()))
+            else {
+                anyhow::bail!("mail_reputation_daily: unknown outcome {outcome:?}");
+            };
+            let attempts: i64 = r.get(6);
+            let final_: i64 = r.get(7);
+            out.push(DailyRow {
+                date: date(r.get(0))?,
+                host: r.get(1),
+                sending_ip: r.get(2),
+                provider: r.get(3),
+                outcome,
+                reason_code: r.get(5),
+                attempts: attempts.max(0) as u64,
+                final_: final_.max(0) as u64,
+                sample_reply: r.get(8),
+            });
+        }
+        Ok(out)
     }
 
     /// DMARC findings of the stored reports overlapping `[from, to]`, re-read by the core
@@ -75,7 +101,7 @@ impl Store {
         config: &Config,
         lookups: Option<Duration>,
     ) -> Result<DmarcFindings> {
-        let reports = history::report_bytes(&mut self.client, from, to)?;
+        let reports = self.report_blobs(from, to)?;
         let analyse = |config: &Config| -> Result<DmarcFindings> {
             let mut analyzer = Analyzer::new(config.clone())?;
             for (name, bytes) in &reports {
@@ -124,6 +150,30 @@ impl Store {
             }
         }
         if added { analyse(&with_ptr) } else { Ok(first) }
+    }
+
+    /// Original bytes of the inputs holding reports whose range overlaps `[from, to]` (UTC
+    /// days), as stored by `ingest`, decompressed.
+    fn report_blobs(&mut self, from: Date, to: Date) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = self.client.query(
+            "SELECT b.id, b.name, b.bytes_gzip FROM dmarc_report_blob b WHERE b.id IN ( \
+             SELECT r.blob_id FROM dmarc_report r WHERE r.blob_id IS NOT NULL \
+             AND r.date_begin < ($2::text::date + 1)::timestamp AT TIME ZONE 'UTC' \
+             AND coalesce(r.date_end, r.date_begin) >= $1::text::date::timestamp AT TIME ZONE 'UTC') \
+             ORDER BY b.id",
+            &[&from.to_string(), &to.to_string()],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.get(0);
+            let name: String = r.get(1);
+            let gz: Vec<u8> = r.get(2);
+            let mut raw = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut raw)
+                .with_context(|| format!("dmarc_report_blob {id} ({name}): corrupt gzip"))?;
+            out.push((name, raw));
+        }
+        Ok(out)
     }
 
     /// Cached answers younger than `ttl_hours`.
@@ -249,32 +299,5 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
-    }
-}
-
-/// Stand-in for the ingest side's schema until it is merged (h-store).
-mod history {
-    use anyhow::Result;
-    use mailrep_core::Date;
-    use mailrep_core::postfix::aggregate::DailyRow;
-
-    pub(super) fn connect(url: &str) -> Result<postgres::Client> {
-        Ok(postgres::Client::connect(url, postgres::NoTls)?)
-    }
-
-    pub(super) fn delivery_rows(
-        _c: &mut postgres::Client,
-        _from: Date,
-        _to: Date,
-    ) -> Result<Vec<DailyRow>> {
-        anyhow::bail!("not merged yet")
-    }
-
-    pub(super) fn report_bytes(
-        _c: &mut postgres::Client,
-        _from: Date,
-        _to: Date,
-    ) -> Result<Vec<(String, Vec<u8>)>> {
-        anyhow::bail!("not merged yet")
     }
 }

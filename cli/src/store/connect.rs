@@ -50,7 +50,9 @@ fn split_tls_params(url: &str) -> Result<(String, Verify)> {
                     verify = true;
                     kept.push("sslmode=require".to_owned());
                 }
-                other => bail!("sslmode={other}: expected disable, prefer, require, verify-ca or verify-full"),
+                other => bail!(
+                    "sslmode={other}: expected disable, prefer, require, verify-ca or verify-full"
+                ),
             },
             "sslrootcert" => root = Some(v.to_owned()),
             _ => kept.push(p.to_owned()),
@@ -58,12 +60,23 @@ fn split_tls_params(url: &str) -> Result<(String, Verify)> {
     }
     let kept = kept.join(sep);
     let out = if uri {
-        if kept.is_empty() { head.to_owned() } else { format!("{head}?{kept}") }
+        if kept.is_empty() {
+            head.to_owned()
+        } else {
+            format!("{head}?{kept}")
+        }
     } else {
         kept
     };
     let out = out.replace("sslmode=allow", "sslmode=prefer");
-    Ok((out, if verify { Verify::Roots(root) } else { Verify::None }))
+    Ok((
+        out,
+        if verify {
+            Verify::Roots(root)
+        } else {
+            Verify::None
+        },
+    ))
 }
 
 /// Connects to `url` (a `postgres://` URL or libpq `key=value` string).

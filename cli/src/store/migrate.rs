@@ -24,11 +24,19 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    // Incident state and reverse-DNS cache of `mailrep alert`.
+    Migration {
+        version: 10,
+        name: "alerts",
+        sql: include_str!("migrations/0010_alerts.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     format!("{:016x}", mailrep_core::ledger::fingerprint(sql.as_bytes()))
@@ -48,7 +56,10 @@ pub(crate) fn migrate(client: &mut Client) -> Result<Vec<i32>> {
     )
     .context("creating mailrep_schema_migrations")?;
     let applied: Vec<(i32, String)> = tx
-        .query("SELECT version, checksum FROM mailrep_schema_migrations", &[])?
+        .query(
+            "SELECT version, checksum FROM mailrep_schema_migrations",
+            &[],
+        )?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();

@@ -274,6 +274,7 @@ struct HostState {
     region: Vec<Pending>,
     new_lines: u64,
     seen_lines: u64,
+    total_new: u64,
 }
 
 /// What a [`Tracker`] found in one stream.
@@ -378,6 +379,7 @@ impl Tracker {
                 region: Vec::new(),
                 new_lines: 0,
                 seen_lines: 0,
+                total_new: 0,
             },
         );
     }
@@ -420,16 +422,21 @@ impl Tracker {
         }
         let mut stats = std::mem::take(&mut self.stats);
         for h in self.hosts.values_mut() {
+            h.total_new += h.new_lines;
             stats.new_lines += std::mem::take(&mut h.new_lines);
             stats.seen_lines += std::mem::take(&mut h.seen_lines);
         }
         (std::mem::take(&mut self.seen), stats)
     }
 
-    /// The updated ledgers, by host (call after the last [`Tracker::end_stream`]).
-    pub fn into_ledgers(self) -> Vec<(String, Ledger)> {
-        let mut v: Vec<(String, Ledger)> =
-            self.hosts.into_iter().map(|(k, h)| (k, h.ledger)).collect();
+    /// The updated ledgers by host, with the number of new ledger lines of the host (call
+    /// after the last [`Tracker::end_stream`]).
+    pub fn into_ledgers(self) -> Vec<(String, Ledger, u64)> {
+        let mut v: Vec<(String, Ledger, u64)> = self
+            .hosts
+            .into_iter()
+            .map(|(k, h)| (k, h.ledger, h.total_new))
+            .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     }

@@ -1,0 +1,378 @@
+//! `mailrep ingest`: logs and reports into PostgreSQL, exactly once.
+//!
+//! One run is one transaction holding `pg_advisory_xact_lock(INGEST_LOCK)`, so concurrent
+//! runs (two hosts' crons) are serialised and a run killed midway leaves nothing behind.
+//! Inside it, every input is read twice:
+//! 1. a [`Scanner`] decodes it like the analyzer and feeds its delivery lines to the ledger's
+//!    [`Tracker`] (host ledgers are loaded, `FOR UPDATE`, when a host is first met), which
+//!    says which line numbers were already counted by earlier runs (or earlier inputs of this
+//!    run);
+//! 2. the analyzer reads it again with those lines marked seen: they still feed cross-line
+//!    state (a queue id's deferrals) but add to no count.
+//!
+//! Stdin is spooled to a temporary file during the first pass. Reports are not read twice:
+//! their blob goes to `mailrep_core::dmarc::read_blob` and each aggregate report is inserted
+//! unless its normalized `(org_name, report_id)` is stored (a duplicate is reported, not
+//! stored). At the end the daily rows are added to `mail_reputation_daily` and the ledgers
+//! saved, then the transaction commits.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use mailrep_core::dmarc::{self, Item};
+use mailrep_core::input::InputKind;
+use mailrep_core::ledger::{Params, ScanItem, Scanner, Tracker};
+use mailrep_core::{Analyzer, Config, Date};
+use postgres::{Client, Transaction};
+use serde::Serialize;
+
+use crate::store;
+
+/// Advisory lock key serialising ingest runs (`"mailrep:i"` as an integer).
+pub(crate) const INGEST_LOCK: i64 = 0x6d61_696c_7265_7069;
+
+/// Size of the chunks read, in bytes.
+const CHUNK: usize = 1 << 20;
+
+/// Where an input's bytes come from.
+#[derive(Debug)]
+pub(crate) enum Data {
+    /// A file.
+    Path(PathBuf),
+    /// Standard input (spooled for the second pass).
+    Stdin,
+    /// Bytes in memory (an IMAP message; see [`ingest_bytes`]).
+    #[allow(dead_code)] // used by IMAP ingestion
+    Bytes(Vec<u8>),
+}
+
+/// One input of a run.
+#[derive(Debug)]
+pub(crate) struct Input {
+    /// Name shown in the summary and diagnostics.
+    pub(crate) name: String,
+    /// Its bytes.
+    pub(crate) data: Data,
+    /// Reference date for year-less syslog stamps.
+    pub(crate) reference: Date,
+}
+
+/// What happened to one aggregate report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub(crate) struct ReportOutcome {
+    /// Normalized reporter name.
+    pub(crate) org_name: String,
+    /// Normalized report id.
+    pub(crate) report_id: String,
+    /// `new` (stored now) or `duplicate` (already stored; not stored again).
+    pub(crate) outcome: &'static str,
+}
+
+/// What one input contributed.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct InputOutcome {
+    /// Input name.
+    pub(crate) name: String,
+    /// What it was.
+    pub(crate) kind: InputKind,
+    /// Bytes read.
+    pub(crate) bytes: u64,
+    /// Delivery (`status=`) lines not counted before: counted now.
+    pub(crate) lines_new: u64,
+    /// Delivery lines already counted by an earlier run or input: not counted again.
+    pub(crate) lines_seen: u64,
+    /// Junctions found (time going backwards or jumping forward within a host).
+    pub(crate) junctions: u64,
+    /// Aggregate reports found, in order.
+    pub(crate) reports: Vec<ReportOutcome>,
+    /// Why the input could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+}
+
+/// What a run stored.
+#[derive(Debug, Clone, Serialize, Default)]
+pub(crate) struct Summary {
+    /// Per input, in order.
+    pub(crate) inputs: Vec<InputOutcome>,
+    /// Daily rows added to or created in `mail_reputation_daily`.
+    pub(crate) daily_rows: u64,
+    /// Delivery attempts added.
+    pub(crate) attempts: u64,
+    /// Reports stored now.
+    pub(crate) reports_new: u64,
+    /// Reports already stored.
+    pub(crate) reports_duplicate: u64,
+}
+
+/// Ingests `inputs` in one transaction. `params` are used for hosts without a ledger yet.
+pub(crate) fn ingest(
+    client: &mut Client,
+    config: &Config,
+    inputs: Vec<Input>,
+    params: Params,
+) -> Result<Summary> {
+    let mut tx = client
+        .transaction()
+        .context("starting the ingest transaction")?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])
+        .context("taking the ingest lock")?;
+    let mut analyzer = Analyzer::new(config.clone())?;
+    let mut tracker = Tracker::new();
+    let mut summary = Summary::default();
+    for input in inputs {
+        let outcome = one_input(&mut tx, config, params, &mut analyzer, &mut tracker, input)?;
+        summary.reports_new += outcome
+            .reports
+            .iter()
+            .filter(|r| r.outcome == "new")
+            .count() as u64;
+        summary.reports_duplicate += outcome
+            .reports
+            .iter()
+            .filter(|r| r.outcome == "duplicate")
+            .count() as u64;
+        summary.inputs.push(outcome);
+    }
+    let findings = analyzer.finish();
+    summary.daily_rows = store::daily::add(&mut tx, &findings.delivery.daily)?;
+    summary.attempts = findings.delivery.daily.iter().map(|r| r.attempts).sum();
+    for (host, ledger, new_lines) in tracker.into_ledgers() {
+        store::ledger::save(&mut tx, &host, &ledger, new_lines)?;
+    }
+    tx.commit().context("committing the ingest")?;
+    Ok(summary)
+}
+
+/// Ingests one in-memory input (a mail message fetched over IMAP) in its own transaction:
+/// its outcome lists each aggregate report as `new` or `duplicate`; no report means the
+/// message held none (`kind` says what it was).
+#[allow(dead_code)] // used by IMAP ingestion
+pub(crate) fn ingest_bytes(
+    client: &mut Client,
+    config: &Config,
+    name: &str,
+    bytes: Vec<u8>,
+    reference: Date,
+) -> Result<InputOutcome> {
+    let input = Input {
+        name: name.to_owned(),
+        data: Data::Bytes(bytes),
+        reference,
+    };
+    let mut s = ingest(client, config, vec![input], Params::default())?;
+    s.inputs
+        .pop()
+        .ok_or_else(|| anyhow!("no outcome for {name}"))
+}
+
+/// A temporary copy of stdin for the second pass (removed on drop).
+struct Spool {
+    path: PathBuf,
+    file: Option<io::BufWriter<File>>,
+}
+
+impl Spool {
+    fn create() -> Result<Self> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "mailrep-stdin-{}-{nanos}.spool",
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("creating the stdin spool {}", path.display()))?;
+        Ok(Self {
+            path,
+            file: Some(io::BufWriter::with_capacity(CHUNK, file)),
+        })
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        self.file = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn open(data: &Data) -> io::Result<Box<dyn Read + '_>> {
+    Ok(match data {
+        Data::Path(p) => Box::new(File::open(p)?),
+        Data::Stdin => Box::new(io::stdin().lock()),
+        Data::Bytes(b) => Box::new(&b[..]),
+    })
+}
+
+/// Reads `r` to the end in chunks, calling `f` with each.
+fn each_chunk(mut r: impl Read, mut f: impl FnMut(&[u8]) -> Result<()>) -> io::Result<Result<()>> {
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(Ok(())),
+            Ok(n) => {
+                if let Err(e) = f(&buf[..n]) {
+                    return Ok(Err(e));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn one_input(
+    tx: &mut Transaction<'_>,
+    config: &Config,
+    params: Params,
+    analyzer: &mut Analyzer,
+    tracker: &mut Tracker,
+    input: Input,
+) -> Result<InputOutcome> {
+    let mut out = InputOutcome {
+        name: input.name.clone(),
+        kind: InputKind::Unknown,
+        bytes: 0,
+        lines_new: 0,
+        lines_seen: 0,
+        junctions: 0,
+        reports: Vec::new(),
+        error: None,
+    };
+    let reader = match open(&input.data) {
+        Ok(r) => r,
+        Err(e) => {
+            out.error = Some(format!("cannot open: {e}"));
+            analyzer.input_error(&input.name, input.reference, &format!("cannot open: {e}"));
+            return Ok(out);
+        }
+    };
+    // Pass 1: the ledger.
+    let max_raw = config.limits.max_document_bytes;
+    let mut scanner = Scanner::new(config.limits.clone());
+    let mut raw: Option<Vec<u8>> = Some(Vec::new());
+    let mut spool = match input.data {
+        Data::Stdin => Some(Spool::create()?),
+        _ => None,
+    };
+    let mut load_error: Option<anyhow::Error> = None;
+    {
+        let mut on_line = |item: ScanItem<'_>| {
+            if load_error.is_some() {
+                return;
+            }
+            if !tracker.has_host(item.host) {
+                match store::ledger::load(tx, item.host, params) {
+                    Ok(l) => tracker.add_host(item.host, l),
+                    Err(e) => {
+                        load_error = Some(e);
+                        return;
+                    }
+                }
+            }
+            tracker.line(item.host, item.time, item.fp, item.line_no);
+        };
+        let bytes = &mut out.bytes;
+        let read = each_chunk(reader, |chunk| {
+            *bytes += chunk.len() as u64;
+            scanner.push(chunk, &mut on_line);
+            if let Some(f) = spool.as_mut().and_then(|s| s.file.as_mut()) {
+                f.write_all(chunk).context("writing the stdin spool")?;
+            }
+            let is_log = matches!(
+                scanner.kind(),
+                InputKind::PostfixLog | InputKind::PostfixLogGzip
+            );
+            if let Some(r) = raw.as_mut() {
+                if is_log || r.len() + chunk.len() > max_raw {
+                    raw = None;
+                } else {
+                    r.extend_from_slice(chunk);
+                }
+            }
+            Ok(())
+        });
+        match read {
+            Ok(inner) => inner?,
+            Err(e) => {
+                // Nothing of a half-read input may count: the whole run is retried next time.
+                return Err(anyhow!(e).context(format!("reading {}", input.name)));
+            }
+        }
+        scanner.finish(&mut on_line);
+    }
+    if let Some(e) = load_error {
+        return Err(e);
+    }
+    let (seen, stats) = tracker.end_stream();
+    out.kind = scanner.kind();
+    out.lines_new = stats.new_lines;
+    out.lines_seen = stats.seen_lines;
+    out.junctions = stats.junctions;
+    match out.kind {
+        InputKind::PostfixLog | InputKind::PostfixLogGzip => {
+            // Pass 2: the counts, already-counted lines marked.
+            analyzer.begin_input(&input.name, input.reference);
+            analyzer.set_seen_lines(seen);
+            let second: Box<dyn Read> = match (&input.data, spool.as_mut()) {
+                (Data::Stdin, Some(s)) => {
+                    if let Some(f) = s.file.take() {
+                        f.into_inner()
+                            .map_err(|e| e.into_error())
+                            .context("writing the stdin spool")?;
+                    }
+                    Box::new(File::open(&s.path).context("reading the stdin spool")?)
+                }
+                (data, _) => open(data).with_context(|| format!("reopening {}", input.name))?,
+            };
+            let read = each_chunk(second, |chunk| {
+                analyzer.push(chunk);
+                Ok(())
+            });
+            analyzer.end_input();
+            match read {
+                Ok(inner) => inner?,
+                Err(e) => return Err(anyhow!(e).context(format!("rereading {}", input.name))),
+            }
+        }
+        InputKind::Reports => {
+            let blob = scanner.take_blob().unwrap_or_default();
+            let raw = raw.unwrap_or_else(|| blob.clone());
+            let mut blob_id = None;
+            for item in dmarc::read_blob(&input.name, &blob, &config.limits) {
+                let Item::Aggregate(report) = item else {
+                    continue;
+                };
+                let id = match blob_id {
+                    Some(id) => id,
+                    None => {
+                        let id = store::dmarc::store_blob(tx, &input.name, &raw)?;
+                        blob_id = Some(id);
+                        id
+                    }
+                };
+                let new = store::dmarc::store_report(tx, config, &report, &input.name, id)?;
+                out.reports.push(ReportOutcome {
+                    org_name: report.org_name.clone(),
+                    report_id: report.report_id.clone(),
+                    outcome: if new { "new" } else { "duplicate" },
+                });
+            }
+        }
+        InputKind::PostfixConfig => {
+            if let Some(text) = scanner.take_postfix_config() {
+                analyzer.begin_input(&input.name, input.reference);
+                analyzer.push(text.as_bytes());
+                analyzer.end_input();
+            }
+        }
+        InputKind::Unknown => {}
+    }
+    Ok(out)
+}
