@@ -143,3 +143,146 @@ fn an_untrusted_certificate_or_a_wrong_password_cannot_run() {
     assert!(err.contains("IMAP login as mailrep failed"), "{err}");
     assert!(!err.contains(&e.password));
 }
+
+fn db_count(url: &str, sql: &str) -> i64 {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    c.query_one(sql, &[]).unwrap().get(0)
+}
+
+#[test]
+fn reports_are_committed_before_messages_are_marked_seen() {
+    let Some(e) = imapsrv::env() else { return };
+    let Some(db) = mailrep_tests::pg::fresh_database("imap_ingest") else {
+        return;
+    };
+    let mut s = session(&e);
+    let f = folder(&mut s, "ingest");
+    fill(&mut s, &f);
+    let port = e.imaps.to_string();
+    let args = ["--port", &port, "--database-url", &db];
+    let out = fetch(&e, &f, &args, None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains(
+            "4 message(s) unseen; 3 processed (3 new report(s)); 1 without a report; 0 failed"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(db_count(&db, "SELECT count(*) FROM dmarc_report"), 3);
+    assert!(db_count(&db, "SELECT count(*) FROM dmarc_record") >= 3);
+    assert_eq!(
+        db_count(
+            &db,
+            "SELECT count(*) FROM dmarc_report WHERE blob_id IS NULL"
+        ),
+        0,
+        "the original bytes are kept"
+    );
+    let seen: Vec<bool> = flags(&mut s, &f).into_iter().map(|x| x.1).collect();
+    assert_eq!(
+        seen,
+        [true, true, true, false],
+        "the message without a report is left alone"
+    );
+
+    // Next run: only the message without a report is unseen; nothing stored twice.
+    let out = fetch(&e, &f, &args, None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out)
+            .contains("1 message(s) unseen; 0 processed (0 new report(s)); 1 without a report")
+    );
+    // --all reads everything again: the reports are already stored.
+    let mut all = args.to_vec();
+    all.push("--all");
+    let out = fetch(&e, &f, &all, None);
+    assert!(
+        stdout(&out).contains("4 message(s) in the folder; 3 processed (0 new report(s))"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(db_count(&db, "SELECT count(*) FROM dmarc_report"), 3);
+}
+
+#[test]
+fn a_failed_commit_leaves_the_message_unseen_for_the_next_run() {
+    let Some(e) = imapsrv::env() else { return };
+    let Some(db) = mailrep_tests::pg::fresh_database("imap_crash") else {
+        return;
+    };
+    let migrate = Command::new(env!("CARGO_BIN_EXE_mailrep"))
+        .args(["db", "migrate", "--database-url", &db])
+        .output()
+        .unwrap();
+    assert!(migrate.status.success());
+    // The commit of Yahoo's report fails (as if the database went away mid-ingest).
+    let mut c = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+    c.batch_execute(
+        "CREATE FUNCTION fail_yahoo() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF NEW.org_name ILIKE '%yahoo%' THEN RAISE EXCEPTION 'injected failure'; END IF; \
+           RETURN NEW; END $$; \
+         CREATE TRIGGER fail_yahoo BEFORE INSERT ON dmarc_report \
+           FOR EACH ROW EXECUTE FUNCTION fail_yahoo();",
+    )
+    .unwrap();
+    let mut s = session(&e);
+    let f = folder(&mut s, "crash");
+    append(&mut s, &f, &corpus("google.eml"));
+    append(&mut s, &f, &corpus("yahoo.eml"));
+    let port = e.imaps.to_string();
+    let args = ["--port", &port, "--database-url", &db];
+    let out = fetch(&e, &f, &args, None);
+    assert_eq!(out.status.code(), Some(5), "some messages failed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("injected failure"), "{err}");
+    assert!(err.contains(";UID=2: "), "names the message: {err}");
+    assert!(err.contains("left unseen; retried next run"), "{err}");
+    let seen: Vec<bool> = flags(&mut s, &f).into_iter().map(|x| x.1).collect();
+    assert_eq!(seen, [true, false]);
+    assert_eq!(db_count(&db, "SELECT count(*) FROM dmarc_report"), 1);
+    assert_eq!(
+        db_count(&db, "SELECT count(*) FROM dmarc_report_blob"),
+        1,
+        "rolled back"
+    );
+
+    c.batch_execute("DROP TRIGGER fail_yahoo ON dmarc_report")
+        .unwrap();
+    let out = fetch(&e, &f, &args, None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("1 message(s) unseen; 1 processed (1 new report(s))"));
+    let seen: Vec<bool> = flags(&mut s, &f).into_iter().map(|x| x.1).collect();
+    assert_eq!(seen, [true, true]);
+    assert_eq!(db_count(&db, "SELECT count(*) FROM dmarc_report"), 2);
+}
+
+#[test]
+fn processed_and_other_messages_are_moved_when_configured() {
+    let Some(e) = imapsrv::env() else { return };
+    let Some(db) = mailrep_tests::pg::fresh_database("imap_move") else {
+        return;
+    };
+    let mut s = session(&e);
+    let f = folder(&mut s, "move");
+    let done = format!("{f}_done");
+    let other = format!("{f}_other");
+    s.create(&done).unwrap();
+    s.create(&other).unwrap();
+    fill(&mut s, &f);
+    let port = e.imaps.to_string();
+    let cfg = format!(
+        "[imap]\nprocessed_folder = \"{done}\"\nnon_report = \"move\"\nnon_report_folder = \"{other}\"\n"
+    );
+    let out = fetch(
+        &e,
+        &f,
+        &["--port", &port, "--database-url", &db],
+        Some(&cfg),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(imapsrv::count(&mut s, &f), 0);
+    assert_eq!(imapsrv::count(&mut s, &done), 3);
+    assert_eq!(imapsrv::count(&mut s, &other), 1);
+    assert_eq!(db_count(&db, "SELECT count(*) FROM dmarc_report"), 3);
+}
