@@ -291,14 +291,13 @@ fn one(
             }
         },
         Outcome::NotAReport => match (s.non_report, &s.non_report_folder) {
-            (NonReportAction::Leave, _) => {}
+            (NonReportAction::Leave, _) | (NonReportAction::Move, None) => {}
             (NonReportAction::Seen, _) => {
                 session.uid_store(&uid_s, "+FLAGS.SILENT (\\Seen)")?;
             }
             (NonReportAction::Move, Some(folder)) => session
                 .uid_mv(&uid_s, folder)
                 .with_context(|| format!("moving to {folder}"))?,
-            (NonReportAction::Move, None) => {}
         },
     }
     Ok(Some(outcome))

@@ -293,6 +293,8 @@ mod tests {
             DmarcConfig::default().forwarder_ptr_hints
         );
         assert_eq!(c.egress.sending_ips.len(), 3);
+        assert_eq!(c.alert, crate::cli_settings::AlertConfig::default());
+        assert_eq!(c.imap, crate::cli_settings::ImapConfig::default());
     }
 
     #[test]

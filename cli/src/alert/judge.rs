@@ -95,8 +95,7 @@ pub(crate) fn title(v: &Verdict, names: &BTreeMap<String, String>) -> String {
     let provider = s
         .provider
         .as_deref()
-        .map(|p| names.get(p).map_or(p, String::as_str))
-        .unwrap_or("?");
+        .map_or("?", |p| names.get(p).map_or(p, String::as_str));
     let on_ip = match s.sending_ip.as_deref() {
         Some("") => " on an unknown sending IP".to_owned(),
         Some(ip) => format!(" on {ip}"),

@@ -2,6 +2,8 @@
 //! worse and resolved incident, worst first; Telegram HTML, plain text, and the generic
 //! `mailrep.alert/v1` JSON.
 
+use std::fmt::Write as _;
+
 use mailrep_core::Severity;
 use serde_json::{Value, json};
 
@@ -188,7 +190,7 @@ fn assemble(a: &Announcement<'_>, html: bool, max_chars: usize) -> String {
         // Keep room for the "+N more" line when something follows.
         let reserve = if rest > 0 { 40 } else { 0 };
         if used + n + reserve > max_chars {
-            out.push_str(&format!("\n\n… +{} more (see report)", a.changes.len() - i));
+            let _ = write!(out, "\n\n… +{} more (see report)", a.changes.len() - i);
             break;
         }
         used += n;
@@ -307,7 +309,7 @@ mod tests {
         }
     }
 
-    fn announcement<'a>(changes: &'a [Change], plain: bool) -> Announcement<'a> {
+    fn announcement(changes: &[Change], plain: bool) -> Announcement<'_> {
         Announcement {
             host: "mx1",
             date: Date::parse("2026-11-20").unwrap(),

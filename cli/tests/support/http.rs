@@ -5,6 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
+/// A scripted answer: status, an extra header, body.
+pub(crate) type Answer = (u16, Option<(&'static str, &'static str)>, String);
+
 /// One recorded request.
 #[derive(Debug, Clone)]
 pub(crate) struct Recorded {
@@ -32,22 +35,19 @@ pub(crate) struct Server {
     /// `http://127.0.0.1:PORT`.
     pub(crate) url: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
-    server: Arc<tiny_http::Server>,
+    inner: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Server {
     /// Starts a server answering with `script`: (status, extra header, body) per request.
-    pub(crate) fn start(
-        script: Vec<(u16, Option<(&'static str, &'static str)>, String)>,
-    ) -> Server {
+    pub(crate) fn start(script: Vec<Answer>) -> Server {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
         let port = server.server_addr().to_ip().expect("ip").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let (srv, rec) = (server.clone(), requests.clone());
         let thread = std::thread::spawn(move || {
-            let mut n = 0;
-            for mut req in srv.incoming_requests() {
+            for (n, mut req) in srv.incoming_requests().enumerate() {
                 let mut body = String::new();
                 let _ = req.as_reader().read_to_string(&mut body);
                 let content_type = req
@@ -63,7 +63,6 @@ impl Server {
                     at: Instant::now(),
                 });
                 let (status, header, body) = script[n.min(script.len() - 1)].clone();
-                n += 1;
                 let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
                 if let Some((k, v)) = header {
                     resp.add_header(tiny_http::Header::from_bytes(k, v).unwrap());
@@ -74,7 +73,7 @@ impl Server {
         Server {
             url: format!("http://127.0.0.1:{port}"),
             requests,
-            server,
+            inner: server,
             thread: Some(thread),
         }
     }
@@ -87,7 +86,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.inner.unblock();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -95,7 +94,7 @@ impl Drop for Server {
 }
 
 /// Telegram's success answer.
-pub(crate) fn telegram_ok() -> (u16, Option<(&'static str, &'static str)>, String) {
+pub(crate) fn telegram_ok() -> Answer {
     (
         200,
         None,
