@@ -27,17 +27,22 @@
 //!
 //! Entries recorded after a stream is counted:
 //! * a region that is a complete big chunk (big boundary `a` to big boundary `b`, no edge):
-//!   `Big(a, b)`: every line of the real log from `a` up to `b` is counted;
+//!   `Big(a, b)`: every line of the real log from `a` up to `b` is counted; with it, an
+//!   `Interior` tag (32 bits) of every small boundary strictly inside the chunk;
 //! * in other regions, a piece that is a complete small chunk: `Small(s, e)`;
 //! * every line of the remaining (partial) pieces: `Line(fp)`.
 //!
 //! Recording a big chunk drops the finer entries found inside it, and a small chunk the lines
-//! inside it, so a log fed again and again (a growing `mail.log`) keeps a small ledger.
+//! inside it, so a log fed again and again (a growing `mail.log`) keeps a small ledger: 16
+//! bytes per big chunk plus 4 per small boundary inside it (about 64 bytes per 1,000 delivery
+//! lines), plus the edge regions of the latest streams.
 //!
 //! A line of a new stream is already counted when its region starts at `a` with a recorded
 //! `Big(a, _)` (the region is a prefix of that chunk), or ends at `b` with a recorded
-//! `Big(_, b)` (a suffix of it); or its piece starts at `s` with a recorded `Small(s, _)` or
-//! ends at `e` with a recorded `Small(_, e)`; or its own fingerprint is a recorded `Line`.
+//! `Big(_, b)` (a suffix of it), or holds a small boundary with a recorded `Interior` tag (the
+//! region crosses no big boundary, so it lies inside that chunk); or its piece starts at `s`
+//! with a recorded `Small(s, _)` or ends at `e` with a recorded `Small(_, e)`; or its own
+//! fingerprint is a recorded `Line`.
 //!
 //! # Invariant and its limits
 //!
@@ -54,12 +59,14 @@
 //! * A junction between non-adjacent parts of the log that goes forward in time by less than
 //!   `gap_seconds` (an in-order concatenation missing a piece of under an hour) is not seen:
 //!   lines near it may be counted twice or missed.
-//! * A stream part between two edges that holds no big boundary (under ~`big_modulus` ledger
-//!   lines of a host) and lies strictly inside a big chunk that an *earlier* stream counted
-//!   whole cannot be matched: it is counted again. This happens only when small files that
-//!   were first fed in the middle of an in-order concatenation of three or more files
-//!   (`cat mail.log.3 mail.log.2 mail.log.1`) are later fed on their own or out of order.
-//! * Byte-equal lines of a host are one line; 64-bit fingerprints may collide (~2^-64).
+//! * A stream part between two edges that holds no small boundary (under ~`small_modulus`
+//!   delivery lines of a host, 64 by default) and lies strictly inside a chunk that an earlier
+//!   stream counted whole is not recognised: it is counted again. This needs a rotated file
+//!   with that few delivery lines of a host that was first fed in the middle of an in-order
+//!   concatenation of three or more files (`cat mail.log.3 mail.log.2 mail.log.1`) and later
+//!   on its own or out of order.
+//! * Byte-equal lines of a host are one line; 64-bit fingerprints (32-bit interior tags) may
+//!   collide, about 2^-64 per line (n·2^-32 per interior lookup over n recorded tags).
 
 mod scan;
 
@@ -125,10 +132,18 @@ pub struct Ledger {
     small_by_end: HashMap<u64, u64>,
     /// `Line(fp)`.
     lines: std::collections::HashSet<u64>,
+    /// `Interior(tag)`: the high 32 bits of every small boundary strictly inside a recorded
+    /// big chunk.
+    interior: std::collections::HashSet<u32>,
+}
+
+/// The interior tag of a small boundary (its high bits: the low ones are zero by definition).
+fn tag(fp: u64) -> u32 {
+    (fp >> 32) as u32
 }
 
 /// Serialization format version of [`Ledger::to_bytes`].
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 /// Why stored ledger bytes could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,23 +159,25 @@ impl Ledger {
         }
     }
 
-    /// Number of entries (big chunks, small chunks, lines).
-    pub fn len(&self) -> (usize, usize, usize) {
+    /// Number of entries (big chunks, small chunks, lines, interior tags).
+    pub fn len(&self) -> (usize, usize, usize, usize) {
         (
             self.big_by_start.len(),
             self.small_by_start.len(),
             self.lines.len(),
+            self.interior.len(),
         )
     }
 
     /// True when nothing is recorded.
     pub fn is_empty(&self) -> bool {
-        self.len() == (0, 0, 0)
+        self.len() == (0, 0, 0, 0)
     }
 
-    /// Serializes the entries (not the parameters): a format byte, then three
+    /// Serializes the entries (not the parameters): a format byte, then four
     /// little-endian `u32` counts followed by the sorted `(a, b)` big pairs, `(s, e)` small
-    /// pairs and line fingerprints as little-endian `u64`. 16 bytes per chunk, 8 per line.
+    /// pairs and line fingerprints as little-endian `u64`, then the interior tags as `u32`.
+    /// 16 bytes per chunk, 8 per line, 4 per interior small boundary.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut big: Vec<(u64, u64)> = self.big_by_start.iter().map(|(a, b)| (*a, *b)).collect();
         let mut small: Vec<(u64, u64)> =
@@ -169,9 +186,13 @@ impl Ledger {
         big.sort_unstable();
         small.sort_unstable();
         lines.sort_unstable();
-        let mut out = Vec::with_capacity(13 + 16 * (big.len() + small.len()) + 8 * lines.len());
+        let mut interior: Vec<u32> = self.interior.iter().copied().collect();
+        interior.sort_unstable();
+        let mut out = Vec::with_capacity(
+            17 + 16 * (big.len() + small.len()) + 8 * lines.len() + 4 * interior.len(),
+        );
         out.push(FORMAT);
-        for n in [big.len(), small.len(), lines.len()] {
+        for n in [big.len(), small.len(), lines.len(), interior.len()] {
             out.extend_from_slice(&(n as u32).to_le_bytes());
         }
         for (a, b) in big.into_iter().chain(small) {
@@ -180,6 +201,9 @@ impl Ledger {
         }
         for l in lines {
             out.extend_from_slice(&l.to_le_bytes());
+        }
+        for t in interior {
+            out.extend_from_slice(&t.to_le_bytes());
         }
         out
     }
@@ -200,15 +224,20 @@ impl Ledger {
                 .map(|b| u32::from_le_bytes(b) as usize)
                 .ok_or_else(|| LedgerError("truncated header".into()))
         };
-        let (nb, ns, nl) = (u32_at(1)?, u32_at(5)?, u32_at(9)?);
-        let body = &bytes[13..];
-        if body.len() != 16 * (nb + ns) + 8 * nl {
+        let (nb, ns, nl, ni) = (u32_at(1)?, u32_at(5)?, u32_at(9)?, u32_at(13)?);
+        let body = &bytes[17..];
+        let wide = 16 * (nb + ns) + 8 * nl;
+        if body.len() != wide + 4 * ni {
             return Err(LedgerError(format!(
-                "{} body bytes for {nb} big, {ns} small, {nl} lines",
+                "{} body bytes for {nb} big, {ns} small, {nl} lines, {ni} interior tags",
                 body.len()
             )));
         }
-        let mut words = body
+        for t in body[wide..].chunks_exact(4) {
+            l.interior
+                .insert(u32::from_le_bytes(t.try_into().unwrap_or_default()));
+        }
+        let mut words = body[..wide]
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()));
         let mut next = || words.next().unwrap_or_default();
@@ -459,23 +488,41 @@ fn close(h: &mut HostState, end: Bound, seen: &mut LineSet) {
             seen.insert(p.line_no);
         }
         h.seen_lines += region.len() as u64;
-        if let (true, Bound::Line(a), Bound::Line(b)) = (complete, h.start, end) {
+        if let (true, Bound::Line(a), Bound::Line(b)) = (complete, h.start, end)
+            && !l.big_by_start.contains_key(&a)
+        {
             l.add_big(a, b);
+            for p in &region[1..] {
+                if p.fp % small == 0 {
+                    l.interior.insert(tag(p.fp));
+                }
+            }
         }
         return;
     }
     // Pieces: split at small boundaries (the region's first line may be one).
+    let mut inner_known = false;
     let mut pieces: Vec<(Bound, Bound, &[Pending])> = Vec::new();
     let mut from = 0;
     let mut piece_start = h.start;
     for (i, p) in region.iter().enumerate() {
         if i > 0 && p.fp % small == 0 {
+            inner_known |= l.interior.contains(&tag(p.fp));
             pieces.push((piece_start, Bound::Line(p.fp), &region[from..i]));
             from = i;
             piece_start = Bound::Line(p.fp);
         }
     }
     pieces.push((piece_start, end, &region[from..]));
+    if inner_known {
+        // A small boundary of the region lies inside a recorded big chunk, and the region
+        // crosses no big boundary: all of it lies in that chunk.
+        for p in &region {
+            seen.insert(p.line_no);
+        }
+        h.seen_lines += region.len() as u64;
+        return;
+    }
     for &(s, e, lines) in &pieces {
         let piece_known = matches!(s, Bound::Line(s) if l.small_by_start.contains_key(&s))
             || matches!(e, Bound::Line(e) if l.small_by_end.contains_key(&e));
@@ -499,6 +546,11 @@ fn close(h: &mut HostState, end: Bound, seen: &mut LineSet) {
             }
             for p in lines {
                 l.lines.remove(&p.fp);
+            }
+        }
+        for &(s, _, _) in &pieces[1..] {
+            if let Bound::Line(s) = s {
+                l.interior.insert(tag(s));
             }
         }
         l.add_big(a, b);

@@ -128,3 +128,21 @@ fn ledger_stays_small_on_a_growing_file() {
     // Default chunks: a few big chunks plus one edge region each side.
     assert!(stored.to_bytes().len() < 40_000, "{:?}", stored.len());
 }
+
+#[test]
+fn a_small_file_first_seen_inside_an_in_order_concatenation_is_recognised_alone() {
+    let l = log(3000, 5);
+    // f1 is small (40 lines: several small chunks) and sits inside a big chunk of run 1.
+    let f0 = range(0, 1400);
+    let f1 = range(1400, 1440);
+    let f2 = range(1440, 3000);
+    let c = feed(
+        &l,
+        &[
+            vec![cat(&[f0.clone(), f1.clone(), f2.clone()])],
+            vec![f1.clone()],
+            vec![cat(&[f2, f1, f0])],
+        ],
+    );
+    assert_once(&c, &(0..3000).collect());
+}
