@@ -67,16 +67,20 @@ mod tests {
     }
 
     #[test]
-    fn documentation_addresses_have_no_name_or_time_out() {
-        // 192.0.2.0/24 (RFC 5737) has no PTR; without network access the lookup may instead
-        // time out, which must not block longer than the timeout.
+    fn lookups_are_bounded_by_the_timeout() {
+        // 192.0.2.0/24 (RFC 5737) has no PTR; without network access the resolver may hang
+        // instead, which must not hold the caller past the timeout.
         let ip: IpAddr = "192.0.2.77".parse().unwrap();
         let t = Instant::now();
         let got = lookup_all(&[ip], Duration::from_millis(1500));
-        assert!(t.elapsed() < Duration::from_secs(3));
-        assert_ne!(got.get(&ip), Some(&Answer::Name(String::new())));
         assert!(
-            !matches!(got.get(&ip), Some(Answer::Name(n)) if !n.is_empty() && n != "192.0.2.77")
+            t.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(
+            matches!(got.get(&ip), None | Some(Answer::NoName)),
+            "{got:?}"
         );
     }
 }

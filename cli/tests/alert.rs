@@ -207,6 +207,33 @@ fn one_message_per_incident_change_and_silence_in_between() {
 }
 
 #[test]
+fn a_day_without_stored_rows_neither_cleans_nor_resolves() {
+    let Some(db) = Db::new("no_data") else { return };
+    throttled_day(&db, "2026-11-18", 800);
+    let cfg = db.config("[alert]\nhost_label = \"mx1\"\n");
+    assert_eq!(
+        db.alert(&cfg, &["--date", "2026-11-18"], false)
+            .status
+            .code(),
+        Some(1)
+    );
+    for d in ["2026-11-19", "2026-11-20"] {
+        let out = db.alert(&cfg, &["--date", d], false);
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("no delivery rows stored for {d}")),
+            "{err}"
+        );
+        assert!(stdout(&out).contains("0 verdict(s), 1 open incident(s), no change"));
+    }
+    assert_eq!(
+        db.count("SELECT count(*) FROM alert_incident WHERE clean_evaluations = 0"),
+        1
+    );
+}
+
+#[test]
 fn worse_when_severity_rises_or_the_share_doubles() {
     let Some(db) = Db::new("worse") else { return };
     let server = Server::start(vec![telegram_ok()]);

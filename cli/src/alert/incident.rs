@@ -131,13 +131,17 @@ pub(crate) fn measure(v: &Verdict) -> f64 {
     }
 }
 
-/// Evaluates the verdicts of `date` against the open incidents. `title` names a verdict.
+/// Evaluates the verdicts of `date` against the open incidents. `title` names a verdict;
+/// `judged(rule)` says whether the rule had data to judge: an open incident of a rule without
+/// data (no delivery rows stored for the date, say, because the ingest did not run) is left as
+/// it was instead of counting as clean.
 pub(crate) fn evaluate(
     open: Vec<Incident>,
     verdicts: &[Verdict],
     date: Date,
     policy: Policy,
     title: impl Fn(&Verdict) -> String,
+    judged: impl Fn(&str) -> bool,
 ) -> Evaluation {
     // One verdict per key: the most severe, then the worst measure.
     let mut current: BTreeMap<String, &Verdict> = BTreeMap::new();
@@ -209,6 +213,15 @@ pub(crate) fn evaluate(
         }
     }
     for (_, mut inc) in open {
+        if !judged(&inc.rule) {
+            changes.push(Change {
+                state: State::Ongoing,
+                incident: inc,
+                verdict: None,
+                was: None,
+            });
+            continue;
+        }
         if inc.last_evaluated != date {
             inc.clean_evaluations += 1;
             inc.last_evaluated = date;
@@ -279,7 +292,7 @@ mod tests {
     }
 
     fn run(open: Vec<Incident>, v: &[Verdict], date: &str) -> Evaluation {
-        evaluate(open, v, d(date), POLICY, |v| v.id.clone())
+        evaluate(open, v, d(date), POLICY, |v| v.id.clone(), |_| true)
     }
 
     fn stored(e: &Evaluation) -> Vec<Incident> {
@@ -356,6 +369,29 @@ mod tests {
         assert_eq!(e.open().count(), 0);
         let e = run(stored(&e), &[], "2026-11-23");
         assert!(e.changes.is_empty());
+    }
+
+    #[test]
+    fn rules_without_data_neither_clean_nor_resolve() {
+        let e = run(
+            vec![],
+            &[throttled("2026-11-18", 80.0, Severity::Warning)],
+            "2026-11-18",
+        );
+        let mut open = stored(&e);
+        for day in ["2026-11-19", "2026-11-20", "2026-11-21"] {
+            let e = evaluate(
+                open,
+                &[],
+                d(day),
+                POLICY,
+                |v| v.id.clone(),
+                |rule| rule.starts_with("dmarc."),
+            );
+            assert_eq!(states(&e), [State::Ongoing]);
+            assert_eq!(e.changes[0].incident.clean_evaluations, 0);
+            open = stored(&e);
+        }
     }
 
     #[test]

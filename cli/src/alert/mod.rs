@@ -89,6 +89,8 @@ pub(crate) fn run(args: &AlertArgs) -> Result<u8> {
 
     let names = judge::provider_names(&config);
     let rows = db.delivery_rows(judge::delivery_window_start(date, &config), date)?;
+    let delivery_data = rows.iter().any(|r| r.date == date);
+    let delivery_history = !rows.is_empty();
     let mut verdicts = judge::delivery(rows, date, &config);
     let lookups = if args.no_dns || !config.alert.reverse_dns {
         None
@@ -98,6 +100,16 @@ pub(crate) fn run(args: &AlertArgs) -> Result<u8> {
         ))
     };
     let dmarc = db.dmarc_findings(judge::dmarc_window_start(date), date, &config, lookups)?;
+    let dmarc_window = judge::dmarc_window_start(date);
+    let dmarc_data = dmarc
+        .by_source
+        .iter()
+        .any(|r| r.date >= dmarc_window && r.date <= date);
+    if delivery_history && !delivery_data {
+        warn(&format!(
+            "no delivery rows stored for {date}: delivery incidents are left as they were (did the ingest run?)"
+        ));
+    }
     verdicts.extend(judge::dmarc(dmarc, date, &config));
     mailrep_core::verdict::sort(&mut verdicts);
 
@@ -106,7 +118,20 @@ pub(crate) fn run(args: &AlertArgs) -> Result<u8> {
         resolve_after: config.alert.resolve_after,
         worse_factor: config.alert.worse_factor,
     };
-    let evaluation = incident::evaluate(open, &verdicts, date, policy, |v| judge::title(v, &names));
+    let evaluation = incident::evaluate(
+        open,
+        &verdicts,
+        date,
+        policy,
+        |v| judge::title(v, &names),
+        |rule| {
+            if rule.starts_with("dmarc.") {
+                dmarc_data
+            } else {
+                delivery_data
+            }
+        },
+    );
     let worst = evaluation.raised().map(|c| c.incident.severity).min();
     let status = match worst {
         Some(Severity::Critical) => 2,
