@@ -206,7 +206,10 @@ fn webhook_presets_shape_the_body() {
     let by_path = |p: &str| reqs.iter().find(|r| r.path == p).unwrap().json();
     assert_eq!(by_path("/slack"), json!({ "text": text }));
     assert_eq!(by_path("/mm"), json!({ "text": text }));
-    assert_eq!(by_path("/discord"), json!({ "content": text }));
+    assert_eq!(
+        by_path("/discord"),
+        json!({ "content": text, "allowed_mentions": { "parse": [] } })
+    );
     let g = by_path("/generic");
     assert_eq!(g["schema"], "mailrep.alert/v1");
     assert_eq!(g["host"], "mx1");

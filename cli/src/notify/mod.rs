@@ -89,15 +89,38 @@ impl Target {
             }
             Target::Webhook { preset, .. } => match preset {
                 WebhookPreset::Generic => format::webhook_json(a),
-                WebhookPreset::Slack | WebhookPreset::Mattermost => {
-                    json!({ "text": format::plain_text(a, 40_000) })
+                // Log and report text is attacker-influenced: no markup, no mass mentions.
+                WebhookPreset::Slack => {
+                    json!({ "text": slack_escape(&format::plain_text(a, 40_000)) })
                 }
-                WebhookPreset::Discord => {
-                    json!({ "content": format::plain_text(a, format::DISCORD_MAX_CHARS) })
+                WebhookPreset::Mattermost => {
+                    json!({ "text": defuse_mentions(&format::plain_text(a, 16_000)) })
                 }
+                WebhookPreset::Discord => json!({
+                    "content": format::plain_text(a, format::DISCORD_MAX_CHARS),
+                    "allowed_mentions": { "parse": [] },
+                }),
             },
         }
     }
+}
+
+/// Slack's escaping of message text (`&`, `<`, `>`; api.slack.com "Formatting text"), so no
+/// `<!channel>` or link markup can come from a log line.
+fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Breaks Mattermost's channel-wide mentions (`@all`, `@channel`, `@here`) with a zero-width
+/// space after the `@`.
+fn defuse_mentions(s: &str) -> String {
+    let mut out = s.to_owned();
+    for m in ["@all", "@channel", "@here"] {
+        out = out.replace(m, &format!("@\u{200b}{}", &m[1..]));
+    }
+    out
 }
 
 /// The configured targets: Telegram when `TELEGRAM_BOT_TOKEN` and `TELEGRAM_CHAT_ID` are set
@@ -271,5 +294,16 @@ impl Sender {
         } else {
             Attempt::Fail(reason)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_from_logs_is_defused() {
+        assert_eq!(slack_escape("<!channel> a&b"), "&lt;!channel&gt; a&amp;b");
+        assert_eq!(defuse_mentions("hi @channel"), "hi @\u{200b}channel");
     }
 }
