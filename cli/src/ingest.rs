@@ -227,6 +227,7 @@ fn each_chunk(mut r: impl Read, mut f: impl FnMut(&[u8]) -> Result<()>) -> io::R
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // the input (its bytes) ends here
 fn one_input(
     tx: &mut Transaction<'_>,
     config: &Config,
@@ -324,7 +325,7 @@ fn one_input(
                 (Data::Stdin, Some(s)) => {
                     if let Some(f) = s.file.take() {
                         f.into_inner()
-                            .map_err(|e| e.into_error())
+                            .map_err(io::IntoInnerError::into_error)
                             .context("writing the stdin spool")?;
                     }
                     Box::new(File::open(&s.path).context("reading the stdin spool")?)
@@ -349,13 +350,12 @@ fn one_input(
                 let Item::Aggregate(report) = item else {
                     continue;
                 };
-                let id = match blob_id {
-                    Some(id) => id,
-                    None => {
-                        let id = store::dmarc::store_blob(tx, &input.name, &raw)?;
-                        blob_id = Some(id);
-                        id
-                    }
+                let id = if let Some(id) = blob_id {
+                    id
+                } else {
+                    let id = store::dmarc::store_blob(tx, &input.name, &raw)?;
+                    blob_id = Some(id);
+                    id
                 };
                 let new = store::dmarc::store_report(tx, config, &report, &input.name, id)?;
                 out.reports.push(ReportOutcome {

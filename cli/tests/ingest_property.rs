@@ -3,7 +3,12 @@
 //! concatenations in order, newest first or shuffled; file arguments, some gzipped; the newest
 //! file still growing), with runs killed at random moments (SIGKILL), ends with the same
 //! `mail_reputation_daily` as one clean ingest, whose attempts equal the generator's truth.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "tests fail loudly and print their figures"
+)]
 
 mod support;
 
@@ -18,7 +23,7 @@ use support::*;
 #[derive(Debug, Clone)]
 enum Order {
     /// `cat oldest..newest | ingest -`.
-    InOrder,
+    OldestFirst,
     /// `zcat -f mail.log* | ingest -`: newest first.
     NewestFirst,
     /// Any order, one stream (a permutation seed).
@@ -44,7 +49,7 @@ fn run_strategy(files: usize) -> impl Strategy<Value = Run> {
         0..files,
         0..files,
         prop_oneof![
-            Just(Order::InOrder),
+            Just(Order::OldestFirst),
             Just(Order::NewestFirst),
             any::<u64>().prop_map(Order::Shuffled),
             Just(Order::Files)
@@ -119,7 +124,9 @@ fn perform(
     let mut stdin = None;
     let mut args = Vec::new();
     match run.order {
-        Order::InOrder => stdin = Some(order.iter().flat_map(|&k| file(k)).collect::<Vec<u8>>()),
+        Order::OldestFirst => {
+            stdin = Some(order.iter().flat_map(|&k| file(k)).collect::<Vec<u8>>())
+        }
         Order::NewestFirst => {
             order.reverse();
             stdin = Some(order.iter().flat_map(|&k| file(k)).collect());

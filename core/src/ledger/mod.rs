@@ -108,7 +108,7 @@ impl Params {
     pub fn validate(self) -> Result<Self, String> {
         if self.small_modulus == 0
             || self.big_modulus == 0
-            || self.big_modulus % self.small_modulus != 0
+            || !self.big_modulus.is_multiple_of(self.small_modulus)
         {
             return Err(format!(
                 "ledger moduli {}/{}: both positive, the big one a multiple of the small one",
@@ -364,7 +364,7 @@ impl LineSet {
 /// ledgers of hosts first met are asked for through `load` (the caller's database).
 #[derive(Debug, Default)]
 pub struct Tracker {
-    hosts: HashMap<String, HostState>,
+    hosts: std::collections::BTreeMap<String, HostState>,
     seen: LineSet,
     stats: StreamStats,
 }
@@ -434,7 +434,7 @@ impl Tracker {
             }
         }
         h.prev_time = Some(time);
-        if fp % u64::from(p.big_modulus) == 0 {
+        if fp.is_multiple_of(u64::from(p.big_modulus)) {
             close(h, Bound::Line(fp), &mut self.seen);
             h.start = Bound::Line(fp);
         }
@@ -493,7 +493,7 @@ fn close(h: &mut HostState, end: Bound, seen: &mut LineSet) {
         {
             l.add_big(a, b);
             for p in &region[1..] {
-                if p.fp % small == 0 {
+                if p.fp.is_multiple_of(small) {
                     l.interior.insert(tag(p.fp));
                 }
             }
@@ -506,7 +506,7 @@ fn close(h: &mut HostState, end: Bound, seen: &mut LineSet) {
     let mut from = 0;
     let mut piece_start = h.start;
     for (i, p) in region.iter().enumerate() {
-        if i > 0 && p.fp % small == 0 {
+        if i > 0 && p.fp.is_multiple_of(small) {
             inner_known |= l.interior.contains(&tag(p.fp));
             pieces.push((piece_start, Bound::Line(p.fp), &region[from..i]));
             from = i;
