@@ -32,6 +32,15 @@ pub(crate) enum Command {
     /// One JSON line per delivery attempt: parsed fields, provider, outcome, reason code and
     /// the rule that decided.
     Explain(ExplainArgs),
+    /// Judge the stored history (delivery per day and sending IP, DMARC over 7 days,
+    /// regressions against the trailing median) and notify when an incident opens, worsens or
+    /// resolves; healthy and unchanged prints one line and sends nothing.
+    #[command(after_help = ALERT_EXIT_HELP)]
+    Alert(AlertArgs),
+    /// Ingest DMARC reports from an IMAP mailbox; a message is marked seen (or moved) only
+    /// after its reports are committed.
+    #[command(after_help = FETCH_EXIT_HELP)]
+    FetchImap(FetchImapArgs),
     /// Store logs and reports in PostgreSQL, exactly once (applies migrations first).
     Ingest(IngestArgs),
     /// Database maintenance.
@@ -117,6 +126,83 @@ pub(crate) struct ExplainArgs {
     /// Also print lines that are delivery lines but not counted (with the reason).
     #[arg(long)]
     pub(crate) all: bool,
+}
+
+/// Exit status of `alert`, documented in `--help` and the README.
+pub(crate) const ALERT_EXIT_HELP: &str = "\
+Exit status (cron MAILTO, monitoring checks):
+  0  healthy: no verdict raised for the date
+  1  warning verdicts raised (no critical one)
+  2  critical verdicts raised
+  3  could not run (bad arguments or configuration, database unreachable)
+  4  verdicts judged, but a notifier failed after its retries (reported on stderr); the
+     incident state is not advanced, so the next run sends the message again
+Stdout gets the message when incidents opened, worsened or resolved, else one line.";
+
+/// Exit status of `fetch-imap`.
+pub(crate) const FETCH_EXIT_HELP: &str = "\
+Exit status:
+  0  every selected message was processed (or left alone as configured)
+  3  could not run (configuration, connection, login, folder, database)
+  5  some messages failed (reported on stderr) and were left unseen for the next run";
+
+/// `mailrep alert`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AlertArgs {
+    /// Configuration file (`mailrep.toml`): thresholds, `[alert]` notifiers.
+    #[arg(long, short = 'c', env = "MAILREP_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// PostgreSQL URL (`postgres://user@host/db`).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: Option<String>,
+    /// Date to judge (YYYY-MM-DD). Default: yesterday (UTC).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+    /// No reverse-DNS lookups (cached names are still used).
+    #[arg(long)]
+    pub(crate) no_dns: bool,
+    /// Judge and print, but send nothing and keep the incident state as it is.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Send a test message to every configured notifier and exit (no database needed).
+    #[arg(long)]
+    pub(crate) test_notifiers: bool,
+}
+
+/// `mailrep fetch-imap`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct FetchImapArgs {
+    /// Configuration file (`mailrep.toml`): the `[imap]` section.
+    #[arg(long, short = 'c', env = "MAILREP_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// PostgreSQL URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub(crate) database_url: Option<String>,
+    /// IMAP server (default `imap.host`).
+    #[arg(long, env = "MAILREP_IMAP_HOST")]
+    pub(crate) host: Option<String>,
+    /// Port (default `imap.port`, else 993 for tls, 143 for starttls).
+    #[arg(long, env = "MAILREP_IMAP_PORT")]
+    pub(crate) port: Option<u16>,
+    /// Login name (default `imap.user`). The password comes from `MAILREP_IMAP_PASSWORD` or
+    /// `imap.password_file`.
+    #[arg(long, env = "MAILREP_IMAP_USER")]
+    pub(crate) user: Option<String>,
+    /// Folder (default `imap.folder`, `INBOX`).
+    #[arg(long)]
+    pub(crate) folder: Option<String>,
+    /// Use STARTTLS on the plain port instead of TLS from the first byte.
+    #[arg(long)]
+    pub(crate) starttls: bool,
+    /// PEM file of CA certificates to trust (default `imap.ca_file`).
+    #[arg(long)]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// Every message in the folder, not only unseen ones (already stored reports are skipped).
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Read and parse, but store nothing and mark nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// PostgreSQL connection.

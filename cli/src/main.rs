@@ -1,8 +1,12 @@
 //! `mailrep`: the command-line front end of mailrep-core.
 
+mod alert;
 mod args;
 mod ingest;
+mod mailbox;
+mod notify;
 mod output;
+mod rdns;
 mod read;
 mod store;
 
@@ -60,6 +64,8 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Analyze(a) => analyze(&a),
         Command::Explain(e) => explain(&e),
+        Command::Alert(a) => alert::run(&a),
+        Command::FetchImap(f) => mailbox::run(&f),
         Command::Config { action } => config(action),
         Command::Ingest(i) => ingest_command(&i),
         Command::Db { action } => db(&action),

@@ -303,3 +303,96 @@ fn a_seed_era_table_is_upgraded_in_place() {
         .get(0);
     assert!(hosts >= 2);
 }
+
+/// TLS through rustls: `sslmode=require` negotiates TLS (it fails when the server has none),
+/// `verify-full` checks the chain against `sslrootcert` and refuses a certificate the
+/// Mozilla roots do not vouch for. Uses the `openssl` command only to make a test
+/// certificate; skipped without it.
+#[test]
+fn tls_modes_from_the_url() {
+    let Some(url) = mailrep_tests::pg::fresh_database("tls") else {
+        return;
+    };
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("notice: no openssl command; TLS test skipped");
+        return;
+    }
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let data: String = c.query_one("SHOW data_directory", &[]).unwrap().get(0);
+    let dir = Path::new(&data);
+    let (crt, key) = (dir.join("mailrep-test.crt"), dir.join("mailrep-test.key"));
+    {
+        let ok = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+            .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+            .args(["-addext", "basicConstraints=critical,CA:FALSE", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt)
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&crt)
+            .arg(&key)
+            .status()
+            .unwrap();
+    }
+    // One statement per call: ALTER SYSTEM refuses a multi-statement (implicit) transaction.
+    for sql in [
+        format!("ALTER SYSTEM SET ssl_cert_file = '{}'", crt.display()),
+        format!("ALTER SYSTEM SET ssl_key_file = '{}'", key.display()),
+        "ALTER SYSTEM SET ssl = on".to_owned(),
+        "SELECT pg_reload_conf()".to_owned(),
+    ] {
+        c.batch_execute(&sql).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let migrate = |u: &str| {
+        Command::new(env!("CARGO_BIN_EXE_mailrep"))
+            .args(["db", "migrate", "--database-url", u])
+            .output()
+            .unwrap()
+    };
+    let require = migrate(&format!("{url}?sslmode=require"));
+    assert!(
+        require.status.success(),
+        "{}",
+        String::from_utf8_lossy(&require.stderr)
+    );
+    let verified = migrate(&format!(
+        "{url}?sslmode=verify-full&sslrootcert={}",
+        crt.display()
+    ));
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let refused = migrate(&format!("{url}?sslmode=verify-full"));
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "self-signed refused against the web roots"
+    );
+    let ingested = summary(&ingest(
+        &format!("{url}?sslmode=require"),
+        None,
+        &[examples().join("mail.log").to_str().unwrap()],
+        None,
+    ));
+    assert!(ingested["attempts"].as_u64().unwrap() > 0);
+}

@@ -31,6 +31,10 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Input size limits.
     pub limits: Limits,
+    /// Incident notifications of `mailrep alert` (CLI only).
+    pub alert: crate::cli_settings::AlertConfig,
+    /// The DMARC rua mailbox of `mailrep fetch-imap` (CLI only).
+    pub imap: crate::cli_settings::ImapConfig,
 }
 
 /// Time handling.
@@ -289,6 +293,8 @@ mod tests {
             DmarcConfig::default().forwarder_ptr_hints
         );
         assert_eq!(c.egress.sending_ips.len(), 3);
+        assert_eq!(c.alert, crate::cli_settings::AlertConfig::default());
+        assert_eq!(c.imap, crate::cli_settings::ImapConfig::default());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 #![warn(clippy::disallowed_methods)]
 
 pub mod analyzer;
+pub mod cli_settings;
 pub mod config;
 pub mod date;
 pub mod diagnostic;

@@ -24,11 +24,19 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    // Incident state and reverse-DNS cache of `mailrep alert`.
+    Migration {
+        version: 10,
+        name: "alerts",
+        sql: include_str!("migrations/0010_alerts.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     format!("{:016x}", mailrep_core::ledger::fingerprint(sql.as_bytes()))
