@@ -29,7 +29,7 @@ export function summary() {
   return { total: rows.size, running, cancelled };
 }
 
-/** Wires the inputs and the drop target. opts: { config(), onFindings(findings, origin, note), onChange() }. */
+/** Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(findings, origin, note), onChange() }. */
 export function setup(o) {
   opts = o;
   byId('file-input').addEventListener('change', (e) => { add([...e.target.files]); e.target.value = ''; });
@@ -40,6 +40,7 @@ export function setup(o) {
     p.hidden = !p.hidden;
     byId('files-toggle').setAttribute('aria-expanded', String(!p.hidden));
   });
+  byId('try-sample').addEventListener('click', trySample);
   byId('cancel-all').addEventListener('click', () => { for (const r of rows.values()) cancel(r.id); });
   byId('clear-all').addEventListener('click', clearAll);
   const overlay = byId('drop-overlay');
@@ -75,6 +76,25 @@ async function droppedFiles(dt) {
   };
   for (const e of entries) await walk(e, '');
   return out;
+}
+
+/**
+ * Loads the example data that scripts/build-www copies to sample/ (same origin): its
+ * mailrep.toml becomes the settings when none are set, then its files are analysed.
+ */
+async function trySample() {
+  try {
+    const index = await (await fetch('sample/index.json')).json();
+    const blob = async (name) => {
+      const r = await fetch(`sample/${encodeURIComponent(name)}`);
+      if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
+      return r.blob();
+    };
+    if (!opts.config() && index.config) await opts.useConfig(await (await blob(index.config)).text());
+    add(await Promise.all(index.files.map(async (n) => new File([await blob(n)], n))));
+  } catch (e) {
+    byId('sample-error').textContent = `The example data is not available here (${e.message}); run scripts/demo or scripts/build-www.`;
+  }
 }
 
 function startWorker() {

@@ -102,6 +102,7 @@ function start() {
   settings.setup(() => files.reanalyse());
   files.setup({
     config: () => settings.current(),
+    useConfig: (toml) => settings.save(toml),
     onFindings: (findings, origin, note) => setFindings(findings, origin, note),
     onChange: () => render(),
   });

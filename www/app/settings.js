@@ -20,6 +20,14 @@ export function open() {
   byId('settings-dialog').showModal();
 }
 
+/** Checks and stores `text` without re-analysing; returns the core's error or ''. */
+export async function save(text) {
+  const r = (await core()).parseConfig(text);
+  if (!r.ok) return r.error;
+  if (text.trim()) localStorage.setItem(KEY, text); else localStorage.removeItem(KEY);
+  return '';
+}
+
 async function apply(text) {
   const c = await core();
   const r = c.parseConfig(text);
