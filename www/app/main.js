@@ -22,11 +22,13 @@ const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
 const state = { findings: null, origin: null, note: '', f: filters.read() };
 
 function setFindings(findings, origin, note = '') {
+  const first = findings && !state.findings;
   state.findings = findings;
   state.origin = origin;
   state.note = note;
   byId('open-export').disabled = !findings;
   render();
+  if (first) performance.mark('mailrep:first-findings');
 }
 
 function setFilter(patch) {

@@ -7,8 +7,8 @@
 //                 {type:'cancel', id}            stop a queued or running file
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
-//                 {type:'progress', id, bytes, total, ms}
-//                 {type:'done', id, status, message, bytes, ms, findings}
+//                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
+//                 {type:'done', id, status, message, bytes, ms, memory, findings}
 //                     status: done | cancelled | error | findings-file
 //                 {type:'fatal', message}
 
@@ -24,8 +24,12 @@ const cancelled = new Set();
 let running = null;
 let busy = false;
 
+/** The wasm exports (for the size of its linear memory, reported with progress). */
+let wasm = null;
+const memory = () => wasm?.memory?.buffer?.byteLength ?? 0;
+
 const ready = init().then(
-  () => self.postMessage({ type: 'ready', version: version() }),
+  (exports) => { wasm = exports; self.postMessage({ type: 'ready', version: version() }); },
   (e) => self.postMessage({ type: 'fatal', message: `the WebAssembly core did not start: ${e}` }),
 );
 
@@ -103,7 +107,7 @@ async function analyzeFile({ id, file, name }) {
       const now = performance.now();
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
-        self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0 });
+        self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0, memory: memory() });
       }
       if (cancelled.has(id)) {
         reader.cancel();
@@ -118,5 +122,6 @@ async function analyzeFile({ id, file, name }) {
   }
   analyzer.endInput();
   const ms = performance.now() - t0;
-  return { status, message, bytes, ms, findings: analyzer.snapshot() };
+  const findings = analyzer.snapshot();
+  return { status, message, bytes, ms, memory: memory(), findings };
 }
