@@ -18,15 +18,17 @@ const KIND = {
   postfix_config: 'Postfix config', unknown: 'Not recognised',
 };
 
-/** Counts for banners: total, running (queued or reading), cancelled. */
+/** Counts for banners: total, running (queued or reading), cancelled, size (bytes of all files). */
 export function summary() {
   let running = 0;
   let cancelled = 0;
+  let size = 0;
   for (const r of rows.values()) {
+    size += r.total;
     if (r.status === 'queued' || r.status === 'reading') running++;
     if (r.status === 'cancelled') cancelled++;
   }
-  return { total: rows.size, running, cancelled };
+  return { total: rows.size, running, cancelled, size };
 }
 
 /** Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(findings, origin, note), onChange() }. */

@@ -16,6 +16,9 @@ import * as dmarc from './views/dmarc.js';
 import * as readiness from './views/readiness.js';
 import * as quality from './views/quality.js';
 
+/** Above this many bytes in all, a banner suggests the CLI's findings file. */
+const LARGE_INPUT = 1e9;
+
 const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
 
 /** What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a banner. */
@@ -42,6 +45,9 @@ function banners() {
   const st = files.summary();
   if (st.running) out.push(h('p', { class: 'banner info', text: `Still loading ${st.running} file${st.running > 1 ? 's' : ''}… results update as each file finishes.` }));
   if (st.cancelled) out.push(h('p', { class: 'banner warn', text: `Partial data: ${st.cancelled} file${st.cancelled > 1 ? 's' : ''} cancelled.` }));
+  if (st.size > LARGE_INPUT) {
+    out.push(h('p', { class: 'banner warn', text: 'Large input: the files are streamed, so memory stays bounded, but reading takes a while. For inputs of many gigabytes, `mailrep analyze --format json` on the server writes a findings file that opens here.' }));
+  }
   if (state.note) out.push(h('p', { class: 'banner info', text: state.note }));
   if (!settings.hasNetworks()) {
     out.push(h('p', { class: 'banner' }, 'Tell the page your sending networks and domains (Settings) to class DMARC sources as ours, forwarder or external. ',

@@ -10,7 +10,7 @@ import { count } from './format.js';
 const PRESET_KEY = 'mailrep.redaction';
 /** Used only when the core lacks shareLinkCheck: the same limits (warn above 2,000, refuse above 32,000). */
 function localCheck(length) {
-  if (length > 32000) return { level: 'too_long', message: `Too long for a link: ${count(length)} characters (browsers cut addresses near 32,000). Share the HTML report or the findings file instead.` };
+  if (length > 32000) return { level: 'too_long', message: `${count(length)} characters: too long for a link (browsers cut addresses near 32,000). Share the HTML report or the findings file instead.` };
   if (length > 2000) return { level: 'long', message: `${count(length)} characters: above 2,000, some chat and mail programs may cut it; the HTML report is safer.` };
   return { level: 'ok', message: `${count(length)} characters.` };
 }
@@ -73,12 +73,12 @@ export function setup(findings) {
     const verdict = c.shareLinkCheck ? c.shareLinkCheck(url.length) : localCheck(url.length);
     const out = byId('link-out');
     if (verdict.level === 'too_long') {
-      replace(out, h('p', { class: 'error', role: 'alert', id: 'link-length', text: `Length: ${count(url.length)} characters. ${verdict.message}` }));
+      replace(out, h('p', { class: 'error', role: 'alert', id: 'link-length', text: verdict.message }));
       return;
     }
     const field = h('input', { type: 'text', readonly: true, value: url, 'aria-label': 'Summary link', id: 'link-text' });
     replace(out,
-      h('p', { id: 'link-length', class: verdict.level === 'long' ? 'warn' : '', text: `Length: ${count(url.length)} characters. ${verdict.message}` }),
+      h('p', { id: 'link-length', class: verdict.level === 'long' ? 'warn' : '', text: verdict.message }),
       field,
       h('button', { type: 'button', class: 'small', onclick: () => navigator.clipboard?.writeText(url) }, 'Copy'));
     field.select();

@@ -42,7 +42,7 @@ function ipRows(findings, f) {
 
 /** Renders the Delivery tab. */
 export function render(el, { findings, f, setFilter, width }) {
-  if (!findings.delivery.stats.attempts) {
+  if (!findings.delivery.provider_totals.length) {
     replace(el, empty('No Postfix log loaded: drop mail.log, mail.log.1.gz or a journald export (journalctl -u postfix -o json).'));
     return;
   }

@@ -11,7 +11,7 @@ import { section, empty } from './common.js';
 const CLASS = { ours: 'ours', forwarder: 'forwarder', external: 'external' };
 let onlyFailing = false;
 
-const policyText = (p) => [`p=${p.p ?? '–'}`, p.sp ? `sp=${p.sp}` : null, p.pct !== undefined ? `pct=${p.pct}` : null,
+const policyText = (p) => [`p=${p.p ?? '–'}`, p.sp ? `sp=${p.sp}` : null, p.pct != null ? `pct=${p.pct}` : null,
   p.adkim ? `adkim=${p.adkim}` : null, p.aspf ? `aspf=${p.aspf}` : null].filter(Boolean).join(' ');
 
 function sourceDetail(s) {
@@ -78,6 +78,6 @@ export function render(el, ctx) {
       { key: 'messages', label: 'Messages', num: true, value: (r) => r.messages, cell: (r) => count(r.messages) },
       { key: 'failing', label: 'Failing', num: true, value: (r) => r.failing, cell: (r) => count(r.failing) },
       { key: 'input', label: 'Input', value: (r) => (r.member ? `${r.input} › ${r.member}` : r.input) },
-      { key: 'warn', label: 'Warnings', value: (r) => r.warnings.join('; ') },
+      { key: 'warn', label: 'Warnings', value: (r) => (r.warnings || []).join('; ') },
     ], d.reports, { sortKey: 'range', sortDesc: false, id: 'report-table' })));
 }

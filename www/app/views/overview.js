@@ -15,10 +15,12 @@ function coverage(findings) {
   const parts = [];
   if (s.attempts) parts.push(`Logs: ${s.first_date} → ${s.last_date}, ${count(s.attempts)} delivery attempts from ${count(s.lines)} lines`);
   else parts.push('No Postfix log deliveries loaded');
-  if (d.totals.reports) {
+  if (d.totals.reports && d.reports.length) {
     const begin = d.reports.map((r) => r.date_begin).sort()[0].slice(0, 10);
     const end = d.reports.map((r) => r.date_end).sort().at(-1).slice(0, 10);
     parts.push(`${count(d.totals.reports)} DMARC reports from ${count(d.by_reporter.length)} reporters, ${begin} → ${end}`);
+  } else if (d.totals.reports) {
+    parts.push(`${count(d.totals.reports)} DMARC reports`);
   } else parts.push('no DMARC reports loaded');
   return h('p', { class: 'coverage', id: 'coverage', text: parts.join(' · ') });
 }
@@ -60,7 +62,7 @@ export function render(el, { findings, f, setFilter, width }) {
     coverage(findings),
     section(`Verdicts (${verdicts.length})`, cards),
     section('Key figures (filters applied; DMARC: all loaded)', kpi),
-    section('Providers', findings.delivery.stats.attempts
+    section('Providers', findings.delivery.provider_totals.length
       ? providerTable(rows.sort((a, b) => b.attempts - a.attempts).slice(0, 8), { onProvider: (p) => setFilter({ prov: p, tab: 'delivery' }), id: 'overview-providers' })
       : empty('No Postfix log loaded: drop mail.log files to see delivery by provider.')),
     section('Daily trend', outcomeTrend(trendRows(findings, f), width)));

@@ -26,7 +26,7 @@ export function render(el, { findings, f }) {
     }
     const days = new Set(rows.map((r) => r.date));
     const reporters = new Set(rows.flatMap((r) => r.reporters));
-    const policies = dom.policies.map((p) => `p=${p.p ?? '–'}${p.pct !== undefined ? ` pct=${p.pct}` : ''}`).join(', ');
+    const policies = dom.policies.map((p) => `p=${p.p ?? '–'}${p.pct != null ? ` pct=${p.pct}` : ''}`).join(', ');
     return h('article', { class: 'readiness', dataset: { domain: dom.domain } },
       h('h3', { text: dom.domain }),
       h('p', { text: `Published policy as reported: ${policies || 'not reported'}` }),

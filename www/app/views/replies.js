@@ -10,7 +10,7 @@ import { section, empty } from './common.js';
 /** Renders the Replies tab. The reply groups are over all days (the core keeps no day per group). */
 export function render(el, { findings, f }) {
   const d = findings.delivery;
-  if (!d.stats.attempts) {
+  if (!d.replies.length && !d.unclassified.length) {
     replace(el, empty('No Postfix log loaded: reply texts come from the delivery attempts in the logs.'));
     return;
   }
