@@ -194,7 +194,12 @@ function onMessage(m) {
     renderRows();
     opts.onChange();
     const s = summary();
-    if (!s.running) announce(`Loaded ${rows.size} file${rows.size > 1 ? 's' : ''}.`, true);
+    if (!s.running) {
+      announce(`Loaded ${rows.size} file${rows.size > 1 ? 's' : ''}.`, true);
+      // Open while loading, then collapsed into the header's "Files (n)" button.
+      byId('files-panel').hidden = true;
+      byId('files-toggle').setAttribute('aria-expanded', 'false');
+    }
   }
 }
 
