@@ -11,7 +11,7 @@ const { BASE_URL, LOG, CONFIG, RUNS, NATIVE_MS, NATIVE_JSON, WWW } = process.env
 const size = fs.statSync(LOG).size;
 const mb = (b) => (b / 1e6).toFixed(1);
 
-/** Peak summed RSS of the browser's process tree, sampled every 100 ms. */
+/** Peak summed RSS of the process tree below this node process (Chromium's processes), sampled every 100 ms. */
 function rssSampler(rootPid) {
   let peak = 0;
   const tree = () => {
@@ -28,7 +28,7 @@ function rssSampler(rootPid) {
     const out = [];
     const walk = (p) => { out.push(p); for (const k of kids.get(p) || []) walk(k); };
     walk(rootPid);
-    return out;
+    return out.filter((p) => p !== rootPid);
   };
   const rss = (pid) => {
     try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024; } catch { return 0; }
@@ -62,11 +62,11 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
       heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize').value);
     } catch { /* closing */ }
   }, 200);
-  const rss = rssSampler(browser.process()?.pid ?? 0);
+  const rss = rssSampler(process.pid);
   const landing = [...transfer.entries()];
   const t0 = Date.now();
   await page.setInputFiles('#file-input', LOG);
-  await page.waitForSelector('#file-table tbody tr[data-status=done]', { timeout: 600_000 });
+  await page.waitForSelector('#file-table tbody tr[data-status=done]', { state: 'attached', timeout: 600_000 });
   await page.waitForSelector('#verdict-cards');
   const wall = Date.now() - t0;
   clearInterval(heapTimer);
