@@ -354,8 +354,22 @@ impl Redactor {
         }
         let lower = seg.to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
-            // Documentation links of providers stay readable.
-            out.push_str(seg);
+            // Documentation links of providers stay readable; a block-list lookup link
+            // (`…/query/ip/203.0.113.94`) still loses our IP and domains.
+            for (k, part) in seg.split('/').enumerate() {
+                if k > 0 {
+                    out.push('/');
+                }
+                match parse_ip(part) {
+                    Some(ip) if self.preset.pseudonymizes() && self.our_ips.contains(&ip) => {
+                        out.push_str(&self.ip(ip));
+                    }
+                    _ if self.preset.pseudonymizes() && self.is_our_domain(part) => {
+                        out.push_str(&self.domain(part));
+                    }
+                    _ => out.push_str(part),
+                }
+            }
             return;
         }
         let core = seg.trim_end_matches(['.', ':', '!']);
@@ -731,6 +745,16 @@ mod tests {
         assert!(s.contains("[IP-A]"), "{s}");
         assert!(!s.contains("outlook.com 2026"), "{s}");
         assert!(s.contains("(S3150)"), "{s}");
+        let s = scrub(
+            Preset::Public,
+            &["203.0.113.95"],
+            &[],
+            "554 5.7.1 blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.95",
+        );
+        assert_eq!(
+            s,
+            "554 5.7.1 blocked using ‹host›; https://www.spamhaus.org/query/ip/IP-A"
+        );
     }
 
     #[test]
