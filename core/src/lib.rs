@@ -20,6 +20,9 @@ pub mod input;
 mod intern;
 pub mod limits;
 pub mod postfix;
+pub mod redact;
+pub mod report;
+pub mod share;
 pub mod verdict;
 
 pub use analyzer::Analyzer;
@@ -28,4 +31,5 @@ pub use date::Date;
 pub use diagnostic::{Diagnostic, Level, Position};
 pub use findings::{Findings, SCHEMA_VERSION};
 pub use limits::Limits;
+pub use redact::{Preset, redact};
 pub use verdict::{Severity, Verdict};

@@ -1,5 +1,4 @@
 //! Output formats of `mailrep analyze`.
 
-pub(crate) mod csv;
 pub(crate) mod table;
 pub(crate) mod text;
