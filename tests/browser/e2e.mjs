@@ -255,6 +255,15 @@ await test('drag and drop: the same files dropped on the window give the CLI num
   const shown = await providerTable(page, 'provider-table');
   assert.deepEqual(Object.keys(shown), ['Microsoft']);
   await shot(page, 'filter-microsoft');
+  // Dark theme (persisted), keyboard: arrow keys move between tabs.
+  await page.click('#theme-toggle');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.focus('#tab-delivery');
+  await page.keyboard.press('ArrowRight');
+  assert.match(page.url(), /tab=replies/, 'ArrowRight selects the next tab');
+  await shot(page, 'dark-replies');
+  await tab(page, 'overview');
+  await shot(page, 'dark-overview');
   await context.close();
 });
 

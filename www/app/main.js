@@ -49,6 +49,7 @@ function banners() {
     out.push(h('p', { class: 'banner warn', text: 'Large input: the files are streamed, so memory stays bounded, but reading takes a while. For inputs of many gigabytes, `mailrep analyze --format json` on the server writes a findings file that opens here.' }));
   }
   if (state.note) out.push(h('p', { class: 'banner info', text: state.note }));
+  if (state.findings?.redaction) out.push(h('p', { class: 'banner info', text: `These findings were redacted before sharing (preset "${state.findings.redaction.preset}"): addresses, IDs and possibly our IPs and domains are replaced.` }));
   if (!settings.hasNetworks()) {
     out.push(h('p', { class: 'banner' }, 'Tell the page your sending networks and domains (Settings) to class DMARC sources as ours, forwarder or external. ',
       h('button', { type: 'button', class: 'small', onclick: () => settings.open() }, 'Open settings')));

@@ -38,7 +38,9 @@ async function preview() {
   for (let i = 0; i < Math.min(a.length, b.length) && pairs.length < 3; i++) {
     if (a[i].sample_reply !== b[i].sample_reply) pairs.push([a[i].sample_reply, b[i].sample_reply]);
   }
-  replace(out, h('p', { text: pairs.length ? `Preset "${preset()}": ${pairs.length} example${pairs.length > 1 ? 's' : ''} of what changes` : `Preset "${preset()}": no reply sample changes in these findings.` }),
+  const r = f.redaction;
+  const summary = r ? h('p', { id: 'redact-summary', text: `Redacted: ${Object.entries(r).filter(([k]) => k !== 'preset').map(([k, v]) => `${count(v)} ${k.replace(/_/g, ' ')}`).join(', ')}.` }) : null;
+  replace(out, summary, h('p', { text: pairs.length ? `Preset "${preset()}": ${pairs.length} example${pairs.length > 1 ? 's' : ''} of what changes` : `Preset "${preset()}": no reply sample changes in these findings.` }),
     pairs.map(([x, y]) => h('div', { class: 'pair' }, h('p', {}, h('strong', {}, 'Before: '), x), h('p', {}, h('strong', {}, 'After: '), y))));
 }
 
