@@ -4,6 +4,7 @@
 import { h, replace } from '../dom.js';
 import { count, pct } from '../format.js';
 import { providerRows, totalOf, trendRows } from '../rollup.js';
+import { inRange } from '../filters.js';
 import { outcomeTrend } from '../charts.js';
 import { section, severity, tiles, providerTable, empty } from './common.js';
 
@@ -41,7 +42,10 @@ function card(v, names, setFilter) {
 /** Renders the Overview into `el`. */
 export function render(el, { findings, f, setFilter, width }) {
   const names = findings.delivery.provider_names || {};
-  const verdicts = findings.verdicts;
+  // Verdicts whose subject the filters exclude are hidden (a verdict without that field stays).
+  const verdicts = findings.verdicts.filter(({ subject: s }) => (!f.prov || !s.provider || s.provider === f.prov)
+    && (!f.ip || !(s.sending_ip || s.source_ip) || s.sending_ip === f.ip || s.source_ip === f.ip)
+    && (!s.date || inRange(f, s.date)));
   const shown = verdicts.slice(0, MAX_CARDS);
   const rest = verdicts.slice(MAX_CARDS);
   const cards = verdicts.length
@@ -60,7 +64,7 @@ export function render(el, { findings, f, setFilter, width }) {
   ]);
   replace(el,
     coverage(findings),
-    section(`Verdicts (${verdicts.length})`, cards),
+    section(verdicts.length === findings.verdicts.length ? `Verdicts (${verdicts.length})` : `Verdicts (${verdicts.length} of ${findings.verdicts.length}; filters applied)`, cards),
     section('Key figures (filters applied; DMARC: all loaded)', kpi),
     section('Providers', findings.delivery.provider_totals.length
       ? providerTable(rows.sort((a, b) => b.attempts - a.attempts).slice(0, 8), { onProvider: (p) => setFilter({ prov: p, tab: 'delivery' }), id: 'overview-providers' })
