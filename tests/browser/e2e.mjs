@@ -267,6 +267,43 @@ await test('drag and drop: the same files dropped on the window give the CLI num
   await context.close();
 });
 
+await test('"Try the example data" loads examples/ with its mailrep.toml and gives the CLI numbers', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await page.click('#try-sample');
+  assert.deepEqual(await waitFiles(page, 5), ['done', 'done', 'done', 'done', 'done']);
+  const messages = await page.$$eval('#verdict-cards .card-msg', (ps) => ps.map((p) => p.textContent));
+  assert.deepEqual(messages, expected.verdicts.map((v) => v.message), 'verdict messages');
+  checkProviders(await providerTable(page, 'overview-providers'), expected, 8);
+  await shot(page, 'sample-overview');
+  await context.close();
+});
+
+await test('cancel: a big file cancelled while reading keeps the other files, with a partial-data banner', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  const log = fs.readFileSync(ex('mail.log')).toString('base64');
+  const dt = await page.evaluateHandle((b64) => {
+    const one = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const d = new DataTransfer();
+    d.items.add(new File(Array(40).fill(one), 'big.log')); // ~180 MB, read in chunks
+    d.items.add(new File([one], 'small.log'));
+    return d;
+  }, log);
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('#file-1[data-status=reading]', { timeout: 30_000 });
+  await page.click('#file-1 button');
+  const statuses = await waitFiles(page, 2);
+  assert.deepEqual(statuses, ['cancelled', 'done']);
+  assert.match(await page.textContent('#banners'), /Partial data: 1 file cancelled/);
+  await page.click('#files-toggle');
+  await shot(page, 'cancelled');
+  await context.close();
+});
+
 await test('findings files re-open: the exported one and the CLI output', async () => {
   assert.ok(exported, 'an exported findings file');
   for (const [label, file] of [['exported', exported], ['cli', path.join(ART, 'expected/examples.json')]]) {

@@ -70,6 +70,15 @@ async function pump() {
   busy = false;
 }
 
+/** Resolves after pending messages were handled (a MessageChannel task, no timer clamping). */
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+    ch.port2.postMessage(null);
+  });
+}
+
 /** True when the head of a file is a findings JSON document (from the CLI or an export). */
 function isFindingsJson(head) {
   let i = 0;
@@ -108,6 +117,9 @@ async function analyzeFile({ id, file, name }) {
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
         self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0, memory: memory() });
+        // Reads of a file already in memory resolve as microtasks: let a waiting 'cancel'
+        // message in before going on.
+        await yieldToEvents();
       }
       if (cancelled.has(id)) {
         reader.cancel();
