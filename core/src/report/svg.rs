@@ -79,7 +79,7 @@ pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
             .raw("</text>");
     }
     let slot = (W - ML - MR) / days.len().max(1) as f64;
-    let bar = (slot * 0.8).max(1.0);
+    let bar = (slot * 0.8).clamp(1.0, 48.0);
     let label_every = (days.len() / 12).max(1);
     for (i, (date, counts)) in days.iter().enumerate() {
         let total: u64 = counts.iter().sum();
