@@ -154,24 +154,24 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
 /// A redacted copy of `findings` for sharing. `preset`: `internal`, `vendor_support` or
 /// `public` (research/ux.md §3.6; see `mailrep_core::redact`).
 #[wasm_bindgen(js_name = redactFindings)]
-pub fn redact_findings(findings: JsValue, preset: &str) -> Result<JsValue, JsError> {
+pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsError> {
     let preset: Preset = preset
         .parse()
         .map_err(|e: mailrep_core::redact::UnknownPreset| JsError::new(&e.to_string()))?;
-    to_js(&mailrep_core::redact(&findings_from_js(&findings)?, preset))
+    to_js(&mailrep_core::redact(&findings_from_js(findings)?, preset))
 }
 
 /// The static HTML report (self-contained, no script, static SVG charts): the same bytes
 /// as `mailrep analyze --format html`.
 #[wasm_bindgen(js_name = renderHtmlReport)]
-pub fn render_html_report(findings: JsValue) -> Result<String, JsError> {
-    Ok(report::html::render(&findings_from_js(&findings)?))
+pub fn render_html_report(findings: &JsValue) -> Result<String, JsError> {
+    Ok(report::html::render(&findings_from_js(findings)?))
 }
 
 /// The findings file (pretty JSON, as `mailrep analyze --format json` writes it).
 #[wasm_bindgen(js_name = findingsToJson)]
-pub fn findings_to_json(findings: JsValue) -> Result<String, JsError> {
-    Ok(findings_from_js(&findings)?.to_json())
+pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
+    Ok(findings_from_js(findings)?.to_json())
 }
 
 /// Reads a findings file back; throws when it is not findings JSON of this schema version.
@@ -183,15 +183,15 @@ pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
 
 /// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
 #[wasm_bindgen(js_name = deliveryCsv)]
-pub fn delivery_csv(findings: JsValue) -> Result<String, JsError> {
-    report::csv::delivery(&findings_from_js(&findings)?).map_err(|e| JsError::new(&e.to_string()))
+pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
+    report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The summary link payload (verdicts and provider table; raw DEFLATE, base64url) for a URL
 /// fragment `#s=…`. Redact first.
 #[wasm_bindgen(js_name = encodeShareLink)]
-pub fn encode_share_link(findings: JsValue) -> Result<String, JsError> {
-    Ok(share::encode(&findings_from_js(&findings)?))
+pub fn encode_share_link(findings: &JsValue) -> Result<String, JsError> {
+    Ok(share::encode(&findings_from_js(findings)?))
 }
 
 /// The summary findings of a link payload (with or without `#s=`); throws on a damaged,
