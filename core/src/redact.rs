@@ -126,7 +126,7 @@ pub fn redact(findings: &Findings, preset: Preset) -> Findings {
     let mut f = findings.clone();
     r.apply(&mut f);
     let mut note = r.counts;
-    note.preset = preset.as_str().to_owned();
+    preset.as_str().clone_into(&mut note.preset);
     note.our_ips = r.ips.map.len() as u64;
     note.our_domains = r.domains.map.len() as u64;
     note.names = (r.hosts.map.len() + r.inputs.map.len() + r.members.map.len()) as u64;
@@ -376,11 +376,11 @@ impl Redactor {
         let tail = &seg[core.len()..];
         if let Some(at) = core.rfind('@') {
             let (local, domain) = (&core[..at], &core[at + 1..]);
-            if !local.is_empty() {
+            if local.is_empty() {
+                out.push('@');
+            } else {
                 self.counts.addresses += 1;
                 out.push_str("***@");
-            } else {
-                out.push('@');
             }
             if self.preset.pseudonymizes() && self.is_our_domain(domain) {
                 out.push_str(&self.domain(domain));
@@ -502,10 +502,11 @@ impl Redactor {
         for s in &mut m.by_source {
             let ours = self.our_ips.contains(&s.source_ip);
             self.domain_field(&mut s.header_from);
-            if self.preset.pseudonymizes() && ours {
-                if let Some(p) = s.ptr.as_mut() {
-                    *p = HOST_MARK.to_owned();
-                }
+            if self.preset.pseudonymizes()
+                && ours
+                && let Some(p) = s.ptr.as_mut()
+            {
+                HOST_MARK.clone_into(p);
             }
         }
         if self.preset.pseudonymizes() {
@@ -516,7 +517,7 @@ impl Redactor {
                     let name = self.ip(s.source_ip);
                     s.source_ip = documentation_ip(&name, s.source_ip);
                     if s.class_basis.is_empty() {
-                        s.class_basis = "ours_network".to_owned();
+                        "ours_network".clone_into(&mut s.class_basis);
                     }
                 }
             }

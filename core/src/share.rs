@@ -152,14 +152,16 @@ pub fn decode(payload: &str) -> Result<Findings, ShareError> {
 mod tests {
     use super::*;
     use crate::{Analyzer, Config, Date};
+    use std::fmt::Write as _;
 
     fn findings() -> Findings {
         let mut log = String::new();
         for i in 0..150 {
-            log.push_str(&format!(
-                "Nov 20 10:00:{:02} mx1 postfix/smtp[1]: 4jVwT647Tt{i:05}: to=<u{i}@outlook.com>, relay=outlook-com.olc.protection.outlook.com[52.101.1.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.650, status=deferred (host outlook-com.olc.protection.outlook.com[52.101.1.1] said: 451 4.7.650 The mail server [203.0.113.94] has been temporarily rate limited due to IP reputation. (S775) (in reply to MAIL FROM command))\n",
+            let _ = writeln!(
+                log,
+                "Nov 20 10:00:{:02} mx1 postfix/smtp[1]: 4jVwT647Tt{i:05}: to=<u{i}@outlook.com>, relay=outlook-com.olc.protection.outlook.com[52.101.1.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.650, status=deferred (host outlook-com.olc.protection.outlook.com[52.101.1.1] said: 451 4.7.650 The mail server [203.0.113.94] has been temporarily rate limited due to IP reputation. (S775) (in reply to MAIL FROM command))",
                 i % 60
-            ));
+            );
         }
         Analyzer::analyze(
             Config::default(),

@@ -62,8 +62,8 @@ function walk(dir, prefix) {
   return out;
 }
 
-function native(cwd, args, config) {
-  const argv = ['analyze', '--format', 'json', '-q', '--reference-date', REFERENCE];
+function native(cwd, args, config, format = 'json') {
+  const argv = ['analyze', '--format', format, '-q', '--reference-date', REFERENCE];
   if (config) argv.push('-c', config);
   const r = spawnSync(bin, [...argv, ...args], { cwd, maxBuffer: 1 << 30 });
   assert.ok([0, 1, 2].includes(r.status), `mailrep exited ${r.status}: ${r.stderr}`);
@@ -154,6 +154,17 @@ test('multi-file runs: examples together; corpus folders together', () => {
   sameBytes(json, expected, 'examples together');
   // A snapshot after the last input is the finished findings.
   sameBytes(wasm.findingsToJson(snapshot), expected, 'snapshot after the last input');
+  // The exports are the same renderers: HTML report and CSV, also after redaction.
+  const findings = wasm.findingsFromJson(json);
+  sameBytes(wasm.renderHtmlReport(findings), native(examples, order, 'mailrep.toml', 'html'), 'HTML report');
+  sameBytes(wasm.deliveryCsv(findings), native(examples, order, 'mailrep.toml', 'csv'), 'CSV');
+  for (const preset of ['internal', 'vendor_support', 'public']) {
+    sameBytes(
+      wasm.findingsToJson(wasm.redactFindings(findings, preset)),
+      native(examples, [...order, '--redact', preset], 'mailrep.toml'),
+      `redacted ${preset}`,
+    );
+  }
   counts.multi++;
   for (const [label, files, seed] of [
     ['dmarc/dev together', dmarc, 6000],
@@ -166,6 +177,6 @@ test('multi-file runs: examples together; corpus folders together', () => {
 });
 
 test('counts', () => {
-  console.log(`parity: ${counts.single} single-input runs and ${counts.multi} multi-input runs byte-identical`);
+  console.log(`parity: ${counts.single} single-input runs and ${counts.multi} multi-input runs byte-identical (plus the HTML report, CSV and 3 redacted findings of the example run)`);
   assert.ok(counts.single >= exampleFiles.length * 2);
 });

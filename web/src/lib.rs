@@ -19,10 +19,14 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// Findings from a JS object (as returned by [`Analyzer::finish`] or `JSON.parse`).
-fn findings_from_js(v: JsValue) -> Result<Findings, JsError> {
-    serde_wasm_bindgen::from_value(v)
-        .map_err(|e| JsError::new(&format!("not mailrep findings: {e}")))
+/// Findings from a JS object (as returned by [`Analyzer::finish`] or `JSON.parse`). The
+/// object goes through `JSON.stringify` and the core's JSON reader: the same checks as a
+/// findings file, and no second set of deserializers in the module (smaller .wasm).
+fn findings_from_js(v: &JsValue) -> Result<Findings, JsError> {
+    let text = js_sys::JSON::stringify(v)
+        .map_err(|_| JsError::new("not mailrep findings: the object cannot be written as JSON"))?;
+    let text: String = text.into();
+    Findings::from_json_checked(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The reference date for year-less syslog stamps of a file last modified at
@@ -150,7 +154,7 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
 /// A redacted copy of `findings` for sharing. `preset`: `internal`, `vendor_support` or
 /// `public` (research/ux.md §3.6; see `mailrep_core::redact`).
 #[wasm_bindgen(js_name = redactFindings)]
-pub fn redact_findings(findings: JsValue, preset: &str) -> Result<JsValue, JsError> {
+pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsError> {
     let preset: Preset = preset
         .parse()
         .map_err(|e: mailrep_core::redact::UnknownPreset| JsError::new(&e.to_string()))?;
@@ -160,13 +164,13 @@ pub fn redact_findings(findings: JsValue, preset: &str) -> Result<JsValue, JsErr
 /// The static HTML report (self-contained, no script, static SVG charts): the same bytes
 /// as `mailrep analyze --format html`.
 #[wasm_bindgen(js_name = renderHtmlReport)]
-pub fn render_html_report(findings: JsValue) -> Result<String, JsError> {
+pub fn render_html_report(findings: &JsValue) -> Result<String, JsError> {
     Ok(report::html::render(&findings_from_js(findings)?))
 }
 
 /// The findings file (pretty JSON, as `mailrep analyze --format json` writes it).
 #[wasm_bindgen(js_name = findingsToJson)]
-pub fn findings_to_json(findings: JsValue) -> Result<String, JsError> {
+pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
     Ok(findings_from_js(findings)?.to_json())
 }
 
@@ -179,14 +183,14 @@ pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
 
 /// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
 #[wasm_bindgen(js_name = deliveryCsv)]
-pub fn delivery_csv(findings: JsValue) -> Result<String, JsError> {
+pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
     report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The summary link payload (verdicts and provider table; raw DEFLATE, base64url) for a URL
 /// fragment `#s=…`. Redact first.
 #[wasm_bindgen(js_name = encodeShareLink)]
-pub fn encode_share_link(findings: JsValue) -> Result<String, JsError> {
+pub fn encode_share_link(findings: &JsValue) -> Result<String, JsError> {
     Ok(share::encode(&findings_from_js(findings)?))
 }
 

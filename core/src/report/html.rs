@@ -258,13 +258,13 @@ fn card(m: &mut Markup, f: &Findings, v: &Verdict) {
     m.raw("</p>\n<p><strong>")
         .text(&v.message)
         .raw("</strong></p>\n<p class=\"note\">");
-    let n = &v.numbers;
+    let numbers = &v.numbers;
     m.text(&format!(
         "{} of {} ({:.1} %) · threshold {} · rule ",
-        thousands(n.count),
-        thousands(n.total),
-        n.percent,
-        n.threshold
+        thousands(numbers.count),
+        thousands(numbers.total),
+        numbers.percent,
+        numbers.threshold
     ))
     .raw("<code>")
     .text(&v.id)
@@ -687,7 +687,7 @@ fn dmarc_reporters(m: &mut Markup, f: &Findings) {
     let first = days.first().copied();
     let last = days.last().copied();
     let span = match (first, last) {
-        (Some(a), Some(b)) => (b.days_since_epoch() - a.days_since_epoch() + 1).clamp(0, 62),
+        (Some(lo), Some(hi)) => (hi.days_since_epoch() - lo.days_since_epoch() + 1).clamp(0, 62),
         _ => 0,
     };
     let mut seen: BTreeMap<&str, BTreeSet<Date>> = BTreeMap::new();

@@ -78,14 +78,13 @@ pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
             .text(&format!("{v} %"))
             .raw("</text>");
     }
-    let n = days.len().max(1) as f64;
-    let slot = (W - ML - MR) / n;
-    let bar = (slot * 0.8).max(1.0);
+    let slot = (W - ML - MR) / days.len().max(1) as f64;
+    let bar = (slot * 0.8).clamp(1.0, 48.0);
     let label_every = (days.len() / 12).max(1);
     for (i, (date, counts)) in days.iter().enumerate() {
         let total: u64 = counts.iter().sum();
-        let x = ML + slot * i as f64 + (slot - bar) / 2.0;
-        let mut y = H - MB;
+        let left = ML + slot * i as f64 + (slot - bar) / 2.0;
+        let mut bottom = H - MB;
         for o in Outcome::ALL.into_iter().skip(1) {
             let c = counts[o.index()];
             if c == 0 {
@@ -93,13 +92,13 @@ pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
             }
             let share = percent(c, total);
             let h = (H - MT - MB) * (c as f64 / total.max(1) as f64 * 100.0 / top).min(1.0);
-            y -= h;
+            bottom -= h;
             m.raw("<rect class=\"o-")
                 .raw(o.as_str())
                 .raw("\" x=\"")
-                .coord(x)
+                .coord(left)
                 .raw("\" y=\"")
-                .coord(y)
+                .coord(bottom)
                 .raw("\" width=\"")
                 .coord(bar)
                 .raw("\" height=\"")
@@ -116,7 +115,7 @@ pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
         if i % label_every == 0 {
             let d = date.to_string();
             m.raw("<text class=\"axis\" x=\"")
-                .coord(x + bar / 2.0)
+                .coord(left + bar / 2.0)
                 .raw("\" y=\"")
                 .coord(H - MB + 16.0)
                 .raw("\" text-anchor=\"middle\">")
