@@ -365,6 +365,24 @@ await test('hostile strings in reply texts, org_name and report_id render as tex
   await context.close();
 });
 
+await test('the shared hostile fixture (tests/fixtures/hostile: verdict evidence, unclassified replies) runs nothing either', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  const dir = path.join(ROOT, 'tests/fixtures/hostile');
+  await page.setInputFiles('#file-input', [path.join(dir, 'mail.log'), path.join(dir, 'report.xml')]);
+  await waitFiles(page, 2);
+  await page.$$eval('#verdict-cards details', (ds) => ds.forEach((d) => { d.open = true; }));
+  for (const t of ['overview', 'replies', 'dmarc', 'quality']) {
+    await tab(page, t);
+    await shot(page, `hostile-shared-${t}`);
+    assert.equal(await page.$$eval('main img, main script, main iframe', (xs) => xs.length), 0, `no element from data (${t})`);
+  }
+  await tab(page, 'dmarc');
+  assert.ok((await page.textContent('#report-table')).includes("<script>alert('org')</script>"), 'org_name shown literally');
+  await context.close();
+});
+
 await test('no request left the page origin', async () => {
   assert.deepEqual(foreign, [], 'requests to other origins');
   assert.deepEqual(problems, [], 'dialogs, page errors, console errors');
