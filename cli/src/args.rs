@@ -78,6 +78,8 @@ pub(crate) enum Format {
     Json,
     /// The daily delivery aggregate rows.
     Csv,
+    /// A self-contained HTML report (no script, static SVG charts), the page's export.
+    Html,
 }
 
 /// Options shared by commands that read inputs.
@@ -112,6 +114,10 @@ pub(crate) struct AnalyzeArgs {
     /// Rows per detail section of the text report.
     #[arg(long, default_value_t = 5)]
     pub(crate) detail: usize,
+    /// Redact before writing (`internal`, `vendor_support` or `public`): addresses, trace
+    /// ids and, for `public`, our IPs, domains and names (the page's presets).
+    #[arg(long)]
+    pub(crate) redact: Option<mailrep_core::Preset>,
     /// No progress bar even on a terminal.
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,

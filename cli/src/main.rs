@@ -149,11 +149,15 @@ fn analyze(a: &AnalyzeArgs) -> Result<u8> {
         }
     }
     let opened = read::feed(&mut analyzer, &sources, fixed, !a.quiet);
-    let findings = analyzer.finish();
+    let mut findings = analyzer.finish();
+    if let Some(preset) = a.redact {
+        findings = mailrep_core::redact(&findings, preset);
+    }
     let bytes = match a.format {
         Format::Json => findings.to_json().into_bytes(),
         Format::Text => output::text::render(&findings, a.detail).into_bytes(),
-        Format::Csv => output::csv::render(&findings)?,
+        Format::Csv => mailrep_core::report::csv::delivery(&findings)?.into_bytes(),
+        Format::Html => mailrep_core::report::html::render(&findings).into_bytes(),
     };
     write_output(a.output.as_deref(), &bytes)?;
     if opened == 0 {

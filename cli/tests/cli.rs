@@ -212,3 +212,46 @@ fn config_example_parses() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn html_report_is_the_core_rendering_of_the_json_findings() {
+    let mut args = vec!["analyze", "--format", "html"];
+    args.extend(EXAMPLE);
+    let html = String::from_utf8(mailrep(&args).stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    for id in [
+        "verdicts",
+        "providers",
+        "trend",
+        "ips",
+        "replies",
+        "dmarc-sources",
+        "quality",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">")),
+            "no section {id}"
+        );
+    }
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend(EXAMPLE);
+    let json = String::from_utf8(mailrep(&args).stdout).unwrap();
+    let findings = mailrep_core::Findings::from_json(&json).unwrap();
+    assert_eq!(html, mailrep_core::report::html::render(&findings));
+}
+
+#[test]
+fn redact_public_pseudonymizes_our_sending_ips() {
+    let mut args = vec!["analyze", "--format", "json", "--redact", "public"];
+    args.extend(EXAMPLE);
+    let out = mailrep(&args);
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !json.contains("203.0.113.95"),
+        "our IP left in public findings"
+    );
+    assert!(json.contains("\"preset\": \"public\""));
+    let bad = mailrep(&["analyze", "--redact", "secret", "mail.log"]);
+    assert_eq!(bad.status.code(), Some(3));
+}

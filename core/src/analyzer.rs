@@ -287,24 +287,33 @@ impl Analyzer {
     /// Ends any open input and builds the findings.
     pub fn finish(mut self) -> Findings {
         self.end_input();
+        self.snapshot()
+    }
+
+    /// The findings of the inputs ended so far (an input still open is left out and stays
+    /// open), without consuming the analyzer: the page shows results as files finish.
+    /// [`Analyzer::finish`] after the last input gives the same findings as a snapshot then.
+    pub fn snapshot(&self) -> Findings {
         let delivery = self.delivery.finish(&self.config, &self.bind);
-        let (dmarc, mut dmarc_diagnostics) = self.dmarc.finish(&self.config);
+        let (dmarc, dmarc_diagnostics) = self.dmarc.finish(&self.config);
         let mut verdicts = verdict::delivery_verdicts(&delivery, &self.config.thresholds);
         verdicts.extend(verdict::dmarc_verdicts(&dmarc, &self.config.thresholds));
         verdict::sort(&mut verdicts);
-        self.diagnostics.append(&mut dmarc_diagnostics);
+        let mut diagnostics = self.diagnostics.clone();
+        diagnostics.extend(dmarc_diagnostics);
         let diagnostics = crate::diagnostic::cap_per_code(
-            std::mem::take(&mut self.diagnostics),
+            diagnostics,
             self.config.limits.max_diagnostics_per_code,
         );
         Findings {
             schema_version: SCHEMA_VERSION,
             generator: concat!("mailrep ", env!("CARGO_PKG_VERSION")).to_owned(),
-            inputs: self.inputs,
+            inputs: self.inputs.clone(),
             delivery,
             dmarc,
             verdicts,
             diagnostics,
+            redaction: None,
         }
     }
 

@@ -32,6 +32,10 @@ pub struct Findings {
     pub verdicts: Vec<Verdict>,
     /// Problems with the inputs (which input, where, why).
     pub diagnostics: Vec<Diagnostic>,
+    /// Present when the findings were redacted for sharing: the preset and what was replaced
+    /// (see [`crate::redact`]). Absent in an analysis' own findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<crate::redact::Redaction>,
 }
 
 impl Findings {
@@ -48,10 +52,38 @@ impl Findings {
         serde_json::from_str(text)
     }
 
+    /// Reads a findings file as the page does: JSON of [`SCHEMA_VERSION`] only (a file of
+    /// another version is refused with a message naming both versions).
+    pub fn from_json_checked(text: &str) -> Result<Self, FindingsError> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        match value.get("schema_version").map(serde_json::Value::as_u64) {
+            None => return Err(FindingsError::NotFindings),
+            Some(Some(v)) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(v) => return Err(FindingsError::Schema(v.unwrap_or(0))),
+        }
+        Ok(serde_json::from_value(value)?)
+    }
+
     /// The most severe verdict, if any.
     pub fn worst_severity(&self) -> Option<crate::verdict::Severity> {
         self.verdicts.iter().map(|v| v.severity).min()
     }
+}
+
+/// Findings JSON that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FindingsError {
+    /// Not JSON, or a field of the wrong shape (the message names it).
+    #[error("not mailrep findings: {0}")]
+    Json(#[from] serde_json::Error),
+    /// JSON without `schema_version`.
+    #[error("not mailrep findings: no schema_version")]
+    NotFindings,
+    /// Another schema version.
+    #[error(
+        "findings of schema version {0}; this version of mailrep reads version {SCHEMA_VERSION}"
+    )]
+    Schema(u64),
 }
 
 /// Counts of what a report input contained.

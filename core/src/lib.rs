@@ -22,7 +22,10 @@ mod intern;
 pub mod ledger;
 pub mod limits;
 pub mod postfix;
+pub mod redact;
+pub mod report;
 mod scan;
+pub mod share;
 pub mod verdict;
 
 pub use analyzer::Analyzer;
@@ -31,4 +34,5 @@ pub use date::Date;
 pub use diagnostic::{Diagnostic, Level, Position};
 pub use findings::{Findings, SCHEMA_VERSION};
 pub use limits::Limits;
+pub use redact::{Preset, redact};
 pub use verdict::{Severity, Verdict};

@@ -8,6 +8,7 @@
 )]
 mod chunking;
 mod dmarc_corpus;
+mod html_report;
 mod postfix_corpus;
 mod replies;
 mod truth;

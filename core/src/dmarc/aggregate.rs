@@ -268,8 +268,9 @@ impl DmarcAggregator {
     }
 
     /// Aggregates everything added. Returns the findings and the diagnostics: those added as
-    /// items plus one `dmarc.duplicate_report` (info) per duplicate.
-    pub fn finish(self, config: &Config) -> (DmarcFindings, Vec<Diagnostic>) {
+    /// items plus one `dmarc.duplicate_report` (info) per duplicate. Does not consume the
+    /// aggregator, so a caller can take a snapshot and keep adding.
+    pub fn finish(&self, config: &Config) -> (DmarcFindings, Vec<Diagnostic>) {
         let classifier = Classifier::new(config);
         let mut f = DmarcFindings {
             failure_reports: self.failure,
@@ -277,7 +278,7 @@ impl DmarcAggregator {
             duplicate_reports: self.duplicates.len() as u64,
             ..DmarcFindings::default()
         };
-        let mut diagnostics = self.diagnostics;
+        let mut diagnostics = self.diagnostics.clone();
         for d in &self.duplicates {
             diagnostics.push(Diagnostic::new(
                 Level::Info,
@@ -294,7 +295,7 @@ impl DmarcAggregator {
             ));
         }
 
-        f.duplicates = self.duplicates;
+        f.duplicates.clone_from(&self.duplicates);
 
         let mut sources: BTreeMap<(Date, IpAddr, String), SourceAcc> = BTreeMap::new();
         let mut reporters: BTreeMap<String, ReporterAcc> = BTreeMap::new();

@@ -917,7 +917,8 @@ impl DeliveryAggregator {
 
     /// Builds the delivery findings. `bind` maps services to sending IPs learned from
     /// `master.cf`/`main.cf` inputs; the configuration's `egress.sending_ips` wins over it.
-    pub fn finish(self, config: &Config, bind: &BTreeMap<String, IpAddr>) -> DeliveryFindings {
+    /// Does not consume the aggregator, so a caller can take a snapshot and keep adding.
+    pub fn finish(&self, config: &Config, bind: &BTreeMap<String, IpAddr>) -> DeliveryFindings {
         /// (attempts, first seq, rule, sample) of a reply group.
         type Group = (u64, u64, u32, String);
         struct Row {
@@ -930,7 +931,8 @@ impl DeliveryAggregator {
         let mut rows: BTreeMap<(Date, String, String, String, Outcome, String), Row> =
             BTreeMap::new();
         let mut ip_services: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-        let mut buckets: Vec<(BucketKey, Bucket)> = self.buckets.into_iter().collect();
+        let mut buckets: Vec<(BucketKey, &Bucket)> =
+            self.buckets.iter().map(|(k, b)| (*k, b)).collect();
         buckets.sort_by_key(|(_, b)| b.seq);
         // IPs quoted in replies per (host, service): a service that only ever quotes one IP
         // sends from it, also on the attempts whose reply quotes none (most accepted ones).
@@ -983,7 +985,7 @@ impl DeliveryAggregator {
                             attempts: b.attempts,
                             final_: b.final_,
                             rule: b.rule,
-                            sample: b.sample,
+                            sample: b.sample.clone(),
                         },
                     );
                 }
@@ -1066,16 +1068,16 @@ impl DeliveryAggregator {
         replies.truncate(MAX_REPLY_GROUPS);
         let mut unclassified: Vec<(u64, UnclassifiedReply)> = self
             .unclassified
-            .into_iter()
+            .iter()
             .map(|((provider, outcome, template), u)| {
                 (
                     u.seq,
                     UnclassifiedReply {
-                        provider: self.providers.name(provider).to_owned(),
-                        outcome,
-                        template: template.into_string(),
+                        provider: self.providers.name(*provider).to_owned(),
+                        outcome: *outcome,
+                        template: template.to_string(),
                         attempts: u.attempts,
-                        sample_reply: u.sample,
+                        sample_reply: u.sample.clone(),
                     },
                 )
             })
@@ -1115,7 +1117,7 @@ impl DeliveryAggregator {
                 .collect(),
             replies,
             unclassified: unclassified.into_iter().map(|(_, u)| u).collect(),
-            stats: self.totals,
+            stats: self.totals.clone(),
             provider_names,
         }
     }

@@ -1,0 +1,104 @@
+// bench/page.mjs -- run by bench/page.sh. Drops one big log on the page in headless Chromium
+// (file input; Chromium reads it from disk, no copy through the driver), waits for the result
+// and prints the figures.
+
+import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const { BASE_URL, LOG, CONFIG, RUNS, NATIVE_MS, NATIVE_JSON, WWW } = process.env;
+const size = fs.statSync(LOG).size;
+const mb = (b) => (b / 1e6).toFixed(1);
+
+/** Peak summed RSS of the process tree below this node process (Chromium's processes), sampled every 100 ms. */
+function rssSampler(rootPid) {
+  let peak = 0;
+  const tree = () => {
+    const kids = new Map();
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (!kids.has(ppid)) kids.set(ppid, []);
+        kids.get(ppid).push(Number(d));
+      } catch { /* gone */ }
+    }
+    const out = [];
+    const walk = (p) => { out.push(p); for (const k of kids.get(p) || []) walk(k); };
+    walk(rootPid);
+    return out.filter((p) => p !== rootPid);
+  };
+  const rss = (pid) => {
+    try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024; } catch { return 0; }
+  };
+  const t = setInterval(() => { peak = Math.max(peak, tree().reduce((s, p) => s + rss(p), 0)); }, 100);
+  return { stop: () => { clearInterval(t); return peak; } };
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const results = [];
+for (let run = 0; run < Number(RUNS || 1); run++) {
+  const context = await browser.newContext();
+  await context.addInitScript((cfg) => localStorage.setItem('mailrep.config', cfg), CONFIG);
+  const page = await context.newPage();
+  const transfer = new Map();
+  page.on('response', async (r) => {
+    try { transfer.set(new URL(r.url()).pathname, (await r.body()).length); } catch { /* no body */ }
+  });
+  await page.goto(BASE_URL);
+  await page.waitForSelector('html[data-ready=true]');
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  let heapPeak = 0;
+  const heapTimer = setInterval(async () => {
+    try {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize').value);
+    } catch { /* closing */ }
+  }, 200);
+  const rss = rssSampler(process.pid);
+  const landing = [...transfer.entries()];
+  const t0 = Date.now();
+  await page.setInputFiles('#file-input', LOG);
+  await page.waitForSelector('#file-table tbody tr[data-status=done]', { state: 'attached', timeout: 600_000 });
+  await page.waitForSelector('#verdict-cards');
+  const wall = Date.now() - t0;
+  clearInterval(heapTimer);
+  const rssPeak = rss.stop();
+  const marks = await page.evaluate(() => {
+    const one = (n) => performance.getEntriesByName(n)[0];
+    const added = one('mailrep:files-added').startTime;
+    const done = performance.getEntriesByName('mailrep:file-done').map((m) => m.detail);
+    const mem = Math.max(0, ...performance.getEntriesByName('mailrep:progress').map((m) => m.detail.memory || 0), ...done.map((d) => d.memory || 0));
+    return { firstResultMs: one('mailrep:first-findings').startTime - added, done, wasmMemory: mem };
+  });
+  const attempts = await page.$eval('#coverage', (p) => p.textContent);
+  results.push({ wall, heapPeak, rssPeak, marks, attempts, landing, all: [...transfer.entries()] });
+  await context.close();
+}
+await browser.close();
+
+const r = results.sort((a, b) => a.marks.done[0].ms - b.marks.done[0].ms)[0];
+const worker = r.marks.done[0];
+const pageRate = worker.bytes / worker.ms / 1e3;
+const nativeRate = size / Number(NATIVE_MS) / 1e3;
+const gz = (p) => zlib.gzipSync(fs.readFileSync(path.join(WWW, p)), { level: 9 }).length;
+const sum = (xs) => xs.reduce((s, x) => s + x, 0);
+const landingRaw = sum(r.landing.map(([, n]) => n));
+const landingGz = sum(r.landing.map(([p]) => gz(p === '/' ? 'index.html' : p.slice(1))));
+const wasmFiles = r.all.filter(([p]) => !r.landing.some(([q]) => q === p) && !p.startsWith('/sample/'));
+const native = JSON.parse(fs.readFileSync(NATIVE_JSON, 'utf8')).delivery.stats.attempts;
+
+console.log(`input: ${path.basename(LOG)}, ${mb(size)} MB, ${native.toLocaleString('en-US')} delivery attempts (native); page shows: ${r.attempts}`);
+console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`);
+console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
+console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
+console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
+console.log(`transfer, landing page: ${(landingRaw / 1e3).toFixed(0)} kB raw, ${(landingGz / 1e3).toFixed(0)} kB gzip -9 (${r.landing.length} files)`);
+console.log(`transfer, on first drop: ${wasmFiles.map(([p, n]) => `${p} ${(n / 1e3).toFixed(0)} kB raw / ${(gz(p.slice(1)) / 1e3).toFixed(0)} kB gzip`).join(', ')}`);

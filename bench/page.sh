@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/page.sh -- figures of the page (www/) in headless Chromium on this machine: throughput
+# of a 200 MB generated Postfix log through the page (File.stream() -> module worker -> wasm
+# core), the same file through the native CLI for comparison, time from the drop to the first
+# result on screen, peak memory (wasm linear memory, page JS heap, Chromium processes' RSS),
+# and the transfer size of the page. A benchmark, not a test: it prints figures, asserts
+# nothing. BENCHMARKS.md quotes its output.
+#
+# usage: bench/page.sh [RUNS]   (default 1 page run and 1 native run)
+# environment: SHARED (default ../shared beside the repository, else /work/shared)
+set -euo pipefail
+RUNS=${1:-1}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+if [ -z "${SHARED:-}" ]; then
+  if [ -d "$ROOT/../shared/bench" ]; then SHARED=$(cd "$ROOT/../shared" && pwd); else SHARED=/work/shared; fi
+fi
+OUT="$ROOT/target/bench"
+LOG="$OUT/mail-200m.log"
+mkdir -p "$OUT"
+# The generated log runs from 2026-11-20 on; pin the year-less stamps (same as compare.sh).
+CONFIG=$'[time]\nreference_date = "2026-12-02"\n'
+printf '%s' "$CONFIG" > "$OUT/page-bench.toml"
+
+if [ ! -s "$LOG" ]; then
+  echo "==> generating $LOG (910,000 lines, seed 42)"
+  python3 "$SHARED/bench/gen-postfix-log" --lines 910000 --seed 42 > "$LOG"
+fi
+cat "$LOG" > /dev/null   # warm page cache
+
+cargo build --release -p mailrep --locked --quiet
+scripts/build-www > /dev/null
+[ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+echo "==> native: mailrep analyze --format json (best of $RUNS)"
+best=
+for _ in $(seq "$RUNS"); do
+  s=$EPOCHREALTIME
+  target/release/mailrep analyze --format json -c "$OUT/page-bench.toml" "$LOG" > "$OUT/page-bench-native.json" || [ $? -lt 3 ]
+  e=$EPOCHREALTIME
+  ms=$(python3 -c "print(round(($e - $s) * 1000))")
+  if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+done
+echo "native_ms=$best"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory www "$port" > "$OUT/page-bench-http.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 0.5
+
+echo "==> page: headless Chromium, http://127.0.0.1:$port/"
+BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS="$RUNS" NATIVE_MS="$best" \
+  NATIVE_JSON="$OUT/page-bench-native.json" WWW="$ROOT/www" node bench/page.mjs
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -1,0 +1,393 @@
+// End-to-end tests of the page in headless Chromium (Debian's /usr/bin/chromium through
+// playwright-core). Run by tests/browser/run, which serves www/ and writes the CLI's findings
+// for the same files to $ARTIFACTS/expected/. Every request of every page is recorded; any
+// request to another origin fails the run.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const BASE = process.env.BASE_URL;
+const ART = process.env.ARTIFACTS;
+const ROOT = process.env.ROOT;
+const ex = (p) => path.join(ROOT, 'examples', p);
+const fixture = (p) => path.join(ROOT, 'tests/browser/fixtures', p);
+const EXAMPLE_FILES = [ex('mail.log'), ex('mail.log.1.gz'), ex('reports/google.com!northwind-freight.com!1795132800!1795219199.xml.gz'),
+  ex('reports/yahoo.com!northwind-freight.com!1795132800!1795219199.zip'), ex('reports/microsoft-report.eml')];
+const CONFIG = fs.readFileSync(ex('mailrep.toml'), 'utf8');
+const expected = JSON.parse(fs.readFileSync(path.join(ART, 'expected/examples.json'), 'utf8'));
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const origin = new URL(BASE).origin;
+const foreign = [];
+const problems = [];
+let passed = 0;
+let failed = 0;
+
+async function newPage() {
+  const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('file:')) foreign.push(u);
+  });
+  page.on('dialog', (d) => { problems.push(`dialog opened: ${d.type()} ${d.message()}`); d.dismiss(); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  return { context, page };
+}
+
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n${e.stack || e}`);
+  }
+}
+
+const num = (s) => Number(String(s).replace(/[,\s%]/g, ''));
+const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`) });
+
+async function applySettings(page, toml) {
+  await page.click('#open-settings');
+  await page.fill('#settings-text', toml);
+  await page.click('#settings-apply');
+  await page.waitForSelector('#settings-dialog', { state: 'hidden' });
+}
+
+async function waitFiles(page, n) {
+  await page.waitForFunction((n) => {
+    const rows = [...document.querySelectorAll('#file-table tbody tr')];
+    return rows.length === n && rows.every((r) => !['queued', 'reading'].includes(r.dataset.status));
+  }, n, { timeout: 60_000 });
+  const statuses = await page.$$eval('#file-table tbody tr', (rs) => rs.map((r) => r.dataset.status));
+  return statuses;
+}
+
+async function tab(page, name) {
+  await page.click(`#tab-${name}`);
+  await page.waitForSelector(`#view-${name}:not([hidden])`);
+}
+
+/** The provider table as { name: { attempts, final, outcomes: {label: [pct, count]} } }. */
+async function providerTable(page, id) {
+  return page.$eval(`#${id}`, (t) => {
+    const heads = [...t.tHead.rows[0].cells].map((c) => c.textContent.replace(/[▲▼]/g, '').trim());
+    const out = {};
+    for (const r of t.tBodies[0].rows) {
+      const cells = [...r.cells];
+      const row = { attempts: cells[1].textContent, final: cells[2].textContent, outcomes: {} };
+      for (let i = 3; i < cells.length; i++) {
+        row.outcomes[heads[i]] = [cells[i].querySelector('.pct').textContent, cells[i].querySelector('.sub').textContent];
+      }
+      out[cells[0].textContent.trim()] = row;
+    }
+    return out;
+  });
+}
+
+const LABELS = { accepted: 'Accepted', throttled: 'Throttled', deferred_other: 'Deferred', reject_reputation: 'Reputation rej.',
+  reject_content: 'Content rej.', reject_recipient: 'Recipient rej.', reject_auth: 'Auth rej.', reject_other: 'Unclassified rej.' };
+
+function checkProviders(shown, findings, only) {
+  const names = findings.delivery.provider_names;
+  const totals = findings.delivery.provider_totals;
+  const want = only ? totals.slice().sort((a, b) => b.attempts - a.attempts).slice(0, only) : totals;
+  assert.equal(Object.keys(shown).length, want.length, 'provider rows');
+  for (const p of want) {
+    const row = shown[names[p.provider] || p.provider];
+    assert.ok(row, `row for ${p.provider}`);
+    assert.equal(num(row.attempts), p.attempts, `${p.provider} attempts`);
+    assert.equal(num(row.final), p.final, `${p.provider} final`);
+    for (const [k, label] of Object.entries(LABELS)) {
+      assert.equal(num(row.outcomes[label][1]), p.outcomes[k], `${p.provider} ${k} count`);
+      assert.equal(num(row.outcomes[label][0]), p.percent[k], `${p.provider} ${k} percent`);
+    }
+  }
+}
+
+async function checkAllViews(page, findings, prefix) {
+  // Overview: verdict cards carry the core's messages, in order.
+  await tab(page, 'overview');
+  const messages = await page.$$eval('#verdict-cards .card-msg', (ps) => ps.map((p) => p.textContent));
+  assert.deepEqual(messages, findings.verdicts.map((v) => v.message), 'verdict messages');
+  checkProviders(await providerTable(page, 'overview-providers'), findings, 8);
+  await shot(page, `${prefix}-overview`);
+  // Delivery: the whole provider table and the sending IPs.
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), findings);
+  const ips = await page.$$eval('#ip-table tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
+  assert.deepEqual(Object.fromEntries(ips.map(([ip, n]) => [ip, num(n)])),
+    Object.fromEntries(findings.delivery.sending_ips.map((s) => [s.sending_ip, s.attempts])), 'sending IP attempts');
+  await shot(page, `${prefix}-delivery`);
+  // Replies: every non-accepted reply group, attempts per sample.
+  await tab(page, 'replies');
+  const replies = await page.$$eval('#reply-table tbody tr', (rs) => rs.map((r) => [r.cells[6].textContent, r.cells[0].textContent]));
+  const wantReplies = findings.delivery.replies.filter((r) => r.outcome !== 'accepted');
+  assert.equal(replies.length, Math.min(100, wantReplies.length), 'reply groups shown');
+  const sum = (xs) => xs.reduce((s, x) => s + x, 0);
+  if (wantReplies.length <= 100) assert.equal(sum(replies.map(([, n]) => num(n))), sum(wantReplies.map((r) => r.attempts)), 'reply attempts');
+  await shot(page, `${prefix}-replies`);
+  // DMARC: per reporter and per source IP, messages and failing.
+  await tab(page, 'dmarc');
+  const reporters = await page.$$eval('#reporter-table tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
+  assert.deepEqual(Object.fromEntries(reporters.map(([o, n]) => [o, num(n)])),
+    Object.fromEntries(findings.dmarc.by_reporter.map((r) => [r.org_name, r.messages])), 'reporter messages');
+  const sources = await page.$$eval('#source-table tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[3].textContent, r.cells[4].textContent]));
+  const want = {};
+  for (const r of findings.dmarc.by_source) {
+    want[r.source_ip] ??= [0, 0];
+    want[r.source_ip][0] += r.messages;
+    want[r.source_ip][1] += r.failing;
+  }
+  assert.deepEqual(Object.fromEntries(sources.map(([ip, m, f]) => [ip, [num(m), num(f)]])), want, 'source IP messages/failing');
+  await shot(page, `${prefix}-dmarc`);
+  await tab(page, 'readiness');
+  await shot(page, `${prefix}-readiness`);
+  await tab(page, 'quality');
+  const totals = await page.textContent('#log-totals');
+  assert.match(totals, new RegExp(`${findings.delivery.stats.attempts.toLocaleString('en-US')} delivery attempts counted`), 'log totals');
+  await shot(page, `${prefix}-quality`);
+  await tab(page, 'overview');
+}
+
+async function download(page, button) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  const to = path.join(ART, d.suggestedFilename());
+  await d.saveAs(to);
+  return to;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let exported = null;
+let htmlReport = null;
+
+await test('landing page: CSP meta, local-only badge, no script errors', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, /connect-src 'self'/);
+  assert.doesNotMatch(csp, /(^|\s)'unsafe-eval'/, "no 'unsafe-eval'");
+  assert.equal(await page.textContent('#req-count'), '0');
+  await shot(page, 'landing');
+  await context.close();
+});
+
+await test('file input: a log, a .gz log, a .gz, a .zip and an .eml report give the CLI numbers', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.setInputFiles('#file-input', EXAMPLE_FILES);
+  const statuses = await waitFiles(page, 5);
+  assert.deepEqual(statuses, ['done', 'done', 'done', 'done', 'done']);
+  const kinds = await page.$$eval('#file-table tbody .kind', (cs) => cs.map((c) => c.textContent));
+  assert.match(kinds[0], /^Postfix log:/);
+  assert.match(kinds[1], /^Postfix log \(gzip\)/);
+  assert.match(kinds[4], /^DMARC \/ reports: 1 aggregate report/);
+  assert.equal(await page.isVisible('#files-panel'), false, 'file list collapses when all are done');
+  await page.click('#files-toggle');
+  await shot(page, 'input-files');
+  await page.click('#files-toggle');
+  await checkAllViews(page, expected, 'input');
+  // Export the findings file (Internal preset) and the HTML report.
+  await page.click('#open-export');
+  await page.waitForSelector('#redact-preview p');
+  await shot(page, 'export-dialog');
+  exported = await download(page, '#export-findings');
+  htmlReport = await download(page, '#export-html');
+  const csv = fs.readFileSync(await download(page, '#export-csv'), 'utf8');
+  assert.ok(csv.split('\n').length > expected.delivery.daily.length, 'CSV has a line per daily row');
+  await page.click('#export-link');
+  const lengthText = await page.textContent('#link-length');
+  assert.match(lengthText, /[\d,]+ characters/);
+  const link = await page.$eval('#link-text', (i) => i.value).catch(() => null);
+  if (link) {
+    const p2 = await context.newPage();
+    await p2.goto(link);
+    await p2.waitForSelector('#verdict-cards');
+    const msgs = await p2.$$eval('#verdict-cards .card-msg', (ps) => ps.map((p) => p.textContent));
+    assert.deepEqual(msgs, expected.verdicts.map((v) => v.message), 'verdict cards from the summary link');
+    await shot(p2, 'summary-link');
+  }
+  const f = JSON.parse(fs.readFileSync(exported, 'utf8'));
+  assert.deepEqual(f.delivery.provider_totals, expected.delivery.provider_totals, 'exported provider totals equal the CLI');
+  assert.deepEqual(f.dmarc.by_source, expected.dmarc.by_source, 'exported DMARC rows equal the CLI');
+  assert.equal(f.verdicts.length, expected.verdicts.length);
+  await context.close();
+});
+
+await test('drag and drop: the same files dropped on the window give the CLI numbers', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  const files = EXAMPLE_FILES.map((p) => ({ name: path.basename(p), b64: fs.readFileSync(p).toString('base64'), mtime: fs.statSync(p).mtimeMs }));
+  const dt = await page.evaluateHandle((files) => {
+    const d = new DataTransfer();
+    for (const f of files) d.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { lastModified: f.mtime }));
+    return d;
+  }, files);
+  for (const t of ['dragenter', 'dragover']) await page.dispatchEvent('body', t, { dataTransfer: dt });
+  assert.equal(await page.isVisible('#drop-overlay'), true, 'drop overlay shown while dragging');
+  await shot(page, 'drag-overlay');
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  const statuses = await waitFiles(page, 5);
+  assert.deepEqual(statuses, ['done', 'done', 'done', 'done', 'done']);
+  await checkAllViews(page, expected, 'drop');
+  // Filters live in the URL fragment and survive a reload of the fragment.
+  await tab(page, 'delivery');
+  await page.selectOption('#f-prov', 'microsoft');
+  assert.match(page.url(), /prov=microsoft/);
+  assert.match(page.url(), /tab=delivery/);
+  const shown = await providerTable(page, 'provider-table');
+  assert.deepEqual(Object.keys(shown), ['Microsoft']);
+  await shot(page, 'filter-microsoft');
+  // Dark theme (persisted), keyboard: arrow keys move between tabs.
+  await page.click('#theme-toggle');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.focus('#tab-delivery');
+  await page.keyboard.press('ArrowRight');
+  assert.match(page.url(), /tab=replies/, 'ArrowRight selects the next tab');
+  await shot(page, 'dark-replies');
+  await tab(page, 'overview');
+  await shot(page, 'dark-overview');
+  await context.close();
+});
+
+await test('"Try the example data" loads examples/ with its mailrep.toml and gives the CLI numbers', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await page.click('#try-sample');
+  assert.deepEqual(await waitFiles(page, 5), ['done', 'done', 'done', 'done', 'done']);
+  const messages = await page.$$eval('#verdict-cards .card-msg', (ps) => ps.map((p) => p.textContent));
+  assert.deepEqual(messages, expected.verdicts.map((v) => v.message), 'verdict messages');
+  checkProviders(await providerTable(page, 'overview-providers'), expected, 8);
+  await shot(page, 'sample-overview');
+  await context.close();
+});
+
+await test('cancel: a big file cancelled while reading keeps the other files, with a partial-data banner', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  const log = fs.readFileSync(ex('mail.log')).toString('base64');
+  const dt = await page.evaluateHandle((b64) => {
+    const one = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const d = new DataTransfer();
+    d.items.add(new File(Array(40).fill(one), 'big.log')); // ~180 MB, read in chunks
+    d.items.add(new File([one], 'small.log'));
+    return d;
+  }, log);
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('#file-1[data-status=reading]', { timeout: 30_000 });
+  await page.click('#file-1 button');
+  const statuses = await waitFiles(page, 2);
+  assert.deepEqual(statuses, ['cancelled', 'done']);
+  assert.match(await page.textContent('#banners'), /Partial data: 1 file cancelled/);
+  await page.click('#files-toggle');
+  await shot(page, 'cancelled');
+  await context.close();
+});
+
+await test('findings files re-open: the exported one and the CLI output', async () => {
+  assert.ok(exported, 'an exported findings file');
+  for (const [label, file] of [['exported', exported], ['cli', path.join(ART, 'expected/examples.json')]]) {
+    const { context, page } = await newPage();
+    await page.goto(BASE);
+    await page.waitForSelector('html[data-ready=true]');
+    await page.setInputFiles('#file-input', file);
+    const statuses = await waitFiles(page, 1);
+    assert.deepEqual(statuses, ['findings-file']);
+    await page.waitForSelector('#verdict-cards');
+    await tab(page, 'delivery');
+    checkProviders(await providerTable(page, 'provider-table'), expected);
+    await shot(page, `reopen-${label}`);
+    await context.close();
+  }
+});
+
+await test('the exported HTML report opens without script and shows the verdicts', async () => {
+  assert.ok(htmlReport, 'an exported HTML report');
+  const html = fs.readFileSync(htmlReport, 'utf8');
+  assert.doesNotMatch(html, /<script/i, 'no script element');
+  const { context, page } = await newPage();
+  await page.goto(`file://${htmlReport}`);
+  const text = await page.textContent('body');
+  for (const v of expected.verdicts.slice(0, 3)) assert.ok(text.includes(v.subject.provider ? (expected.delivery.provider_names[v.subject.provider] || '') : ''), v.id);
+  assert.ok(await page.$('svg'), 'static SVG chart');
+  await shot(page, 'html-report');
+  await context.close();
+});
+
+await test('hostile strings in reply texts, org_name and report_id render as text and run nothing', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.setInputFiles('#file-input', [fixture('hostile.log'), fixture('hostile-report.xml')]);
+  await waitFiles(page, 2);
+  for (const t of ['overview', 'delivery', 'replies', 'dmarc', 'readiness', 'quality']) {
+    await tab(page, t);
+    await shot(page, `hostile-${t}`);
+  }
+  await tab(page, 'replies');
+  const replies = await page.textContent('#view-replies');
+  assert.ok(replies.includes(`<img src=x onerror="window.__xss='reply-img'">`), 'reply text shown literally');
+  assert.ok(replies.includes(`<script>window.__xss='reply-script'</script>`), 'script shown literally');
+  await tab(page, 'dmarc');
+  const dmarc = await page.textContent('#report-table');
+  assert.ok(dmarc.includes(`<img src=x onerror="window.__xss='org'">Evil`), 'org_name shown literally');
+  assert.ok(dmarc.includes(`<script>window.__xss='report-id'</script>`), 'report_id shown literally');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no injected code ran');
+  assert.equal(await page.$$eval('main img, main script, main iframe, main b', (xs) => xs.length), 0, 'no element from data');
+  // Its HTML report too.
+  await page.click('#open-export');
+  const report = await download(page, '#export-html');
+  const p2 = await context.newPage();
+  await p2.goto(`file://${report}`);
+  assert.equal(await p2.evaluate(() => window.__xss), undefined, 'nothing ran in the HTML report');
+  assert.equal(await p2.$$eval('img, script, iframe', (xs) => xs.length), 0, 'no element from data in the report');
+  await context.close();
+});
+
+await test('the shared hostile fixture (tests/fixtures/hostile: verdict evidence, unclassified replies) runs nothing either', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  const dir = path.join(ROOT, 'tests/fixtures/hostile');
+  await page.setInputFiles('#file-input', [path.join(dir, 'mail.log'), path.join(dir, 'report.xml')]);
+  await waitFiles(page, 2);
+  await page.$$eval('#verdict-cards details', (ds) => ds.forEach((d) => { d.open = true; }));
+  for (const t of ['overview', 'replies', 'dmarc', 'quality']) {
+    await tab(page, t);
+    await shot(page, `hostile-shared-${t}`);
+    assert.equal(await page.$$eval('main img, main script, main iframe', (xs) => xs.length), 0, `no element from data (${t})`);
+  }
+  await tab(page, 'dmarc');
+  assert.ok((await page.textContent('#report-table')).includes("<script>alert('org')</script>"), 'org_name shown literally');
+  await context.close();
+});
+
+await test('no request left the page origin', async () => {
+  assert.deepEqual(foreign, [], 'requests to other origins');
+  assert.deepEqual(problems, [], 'dialogs, page errors, console errors');
+});
+
+await browser.close();
+console.log(`\nbrowser e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,200 @@
+/* mailrep_web: hand-written TypeScript types of the page's WebAssembly module.
+ *
+ * scripts/build-web copies this file over the generated www/pkg/mailrep_web.d.ts. The names
+ * are a contract with www/ (keep them stable). Every function calls mailrep-core; the page
+ * holds no logic. Findings are plain objects with the shape of `mailrep analyze --format
+ * json` (snake_case keys, maps as objects, absent optional values as null or left out).
+ * Errors are thrown as `Error` with the core's message.
+ */
+
+/** Calendar date `YYYY-MM-DD`. */
+export type DateString = string;
+
+export type Outcome =
+  | 'accepted' | 'throttled' | 'deferred_other' | 'reject_reputation'
+  | 'reject_content' | 'reject_recipient' | 'reject_auth' | 'reject_other';
+
+export type InputKind = 'postfix_log' | 'postfix_log_gzip' | 'reports' | 'postfix_config' | 'unknown';
+export type Severity = 'critical' | 'warning' | 'info';
+export type Level = 'info' | 'warning' | 'error';
+export type SourceClass = 'ours' | 'forwarder' | 'external';
+export type RedactionPreset = 'internal' | 'vendor_support' | 'public';
+
+export interface LogStats {
+  lines: number; status_lines: number; attempts: number; skipped: number;
+  expired: number; expired_unattributed: number; unparsed: number; truncated: number;
+  first_date?: DateString; last_date?: DateString;
+}
+
+export interface ReportCounts { aggregate: number; failure: number; smtp_tls: number; errors: number; }
+
+export interface InputSummary {
+  /** As given: path (CLI) or file name (page). */
+  name: string;
+  kind: InputKind;
+  /** Bytes read (compressed size for compressed inputs). */
+  bytes: number;
+  /** Year-less syslog stamps are dated on or before this day. */
+  reference_date: DateString;
+  log?: LogStats;
+  reports?: ReportCounts;
+}
+
+/** Attempts per outcome with rates (percent, one decimal). */
+export interface OutcomeCounts {
+  attempts: number;
+  final: number;
+  outcomes: Record<Outcome, number>;
+  percent: Record<Outcome, number>;
+}
+
+export interface DailyRow {
+  date: DateString; host: string; sending_ip: string; provider: string; outcome: Outcome;
+  reason_code: string; attempts: number; final: number; sample_reply: string;
+}
+export interface ProviderDay extends OutcomeCounts { date: DateString; provider: string; }
+export interface ProviderTotal extends OutcomeCounts { provider: string; }
+export interface SendingIpTotal extends OutcomeCounts { sending_ip: string; services: string[]; }
+export interface ReplyGroup {
+  provider: string; outcome: Outcome; reason_code: string; rule: string; attempts: number; sample_reply: string;
+}
+export interface UnclassifiedReply {
+  provider: string; outcome: Outcome; template: string; attempts: number; sample_reply: string;
+}
+export interface DeliveryFindings {
+  daily: DailyRow[];
+  providers: ProviderDay[];
+  /** Most attempts first. */
+  provider_totals: ProviderTotal[];
+  sending_ips: SendingIpTotal[];
+  replies: ReplyGroup[];
+  unclassified: UnclassifiedReply[];
+  stats: LogStats;
+  /** Provider id -> display name. */
+  provider_names: Record<string, string>;
+}
+
+export interface PolicyPublished {
+  domain: string; adkim?: string; aspf?: string; p?: string; sp?: string; pct?: number; np?: string; fo?: string;
+}
+export interface DmarcTotals {
+  reports: number; records: number; skipped_records: number; messages: number; passing: number; failing: number;
+}
+export interface ReportSummary {
+  org_name: string; org_name_raw: string; report_id: string; report_id_raw: string; email: string;
+  policy_domain: string; policy: PolicyPublished;
+  /** Unix seconds. */ begin: number; end: number;
+  date_begin: string; date_end: string; prorated: boolean;
+  records: number; skipped_records: number; messages: number; passing: number; failing: number;
+  warnings?: string[]; input: string; member?: string;
+}
+export interface DuplicateReport { org_name: string; report_id: string; input: string; member?: string; duplicate_of: string; }
+export interface Dispositions { none: number; quarantine: number; reject: number; }
+export interface SourceDay {
+  date: DateString; source_ip: string; header_from: string; source_class: SourceClass; class_basis: string;
+  ptr?: string; messages: number; passing: number; failing: number;
+  dkim_aligned_pass: number; spf_aligned_pass: number; dkim_auth_pass: number; spf_auth_pass: number;
+  dispositions: Dispositions; override_reasons?: Record<string, number>; reporters: string[]; prorated: boolean;
+}
+export interface ReporterSummary {
+  org_name: string; reports: number; records: number; messages: number; passing: number; failing: number;
+  begin: number; end: number; date_begin: string; date_end: string; policy_domains: string[];
+}
+export interface DomainSummary {
+  domain: string; reports: number; messages: number; passing: number; failing: number; policies: PolicyPublished[];
+}
+export interface DmarcFindings {
+  totals: DmarcTotals; reports: ReportSummary[]; duplicates: DuplicateReport[]; by_source: SourceDay[];
+  by_reporter: ReporterSummary[]; by_domain: DomainSummary[];
+  failure_reports: number; smtp_tls_reports: number; duplicate_reports: number;
+}
+
+export interface Subject { date?: DateString; provider?: string; sending_ip?: string; source_ip?: string; domain?: string; }
+export interface Verdict {
+  /** Stable rule id, e.g. `delivery.throttled`, `dmarc.spoofing`. */
+  id: string;
+  severity: Severity;
+  subject: Subject;
+  message: string;
+  numbers: { count: number; total: number; percent: number; threshold: number };
+  evidence: string[];
+}
+
+export interface Diagnostic {
+  level: Level; code: string; input: string;
+  position: { member?: string; line?: number; offset?: number };
+  message: string; count: number;
+}
+
+/** Present only in redacted findings. */
+export interface Redaction {
+  preset: RedactionPreset; addresses: number; ids: number; hostnames: number;
+  our_ips: number; our_domains: number; names: number;
+}
+
+export interface Findings {
+  schema_version: number;
+  generator: string;
+  inputs: InputSummary[];
+  delivery: DeliveryFindings;
+  dmarc: DmarcFindings;
+  /** Most severe first. */
+  verdicts: Verdict[];
+  diagnostics: Diagnostic[];
+  redaction?: Redaction;
+}
+
+/** Streaming analysis of named inputs (push chunks of any size). */
+export class Analyzer {
+  free(): void;
+  /** `configToml` = '' for defaults. Throws an Error naming the bad key and line. */
+  constructor(configToml: string);
+  /** Starts an input; `lastModifiedMs` = `File.lastModified` (reference date = next UTC day). */
+  beginInput(name: string, lastModifiedMs: number): void;
+  push(chunk: Uint8Array): void;
+  endInput(): void;
+  /** An input the browser could not read: recorded as an error diagnostic. */
+  inputError(name: string, lastModifiedMs: number, message: string): void;
+  /** Findings of the inputs ended so far; does not consume. */
+  snapshot(): Findings;
+  /** Findings; consumes the analyzer (do not call free() afterwards). */
+  finish(): Findings;
+  /** Findings JSON, byte-identical to `mailrep analyze --format json`; consumes. */
+  finishJson(): string;
+}
+
+export interface ParsedConfig { ok: boolean; normalizedToml: string | null; error: string | null; }
+export interface LinkCheck { length: number; level: 'ok' | 'long' | 'too_long'; message: string; }
+
+/** The commented example `mailrep.toml`. */
+export function configExample(): string;
+/** Config import, validated by the core. */
+export function parseConfig(toml: string): ParsedConfig;
+/** Redacted copy (presets of research/ux.md §3.6). Throws on an unknown preset. */
+export function redactFindings(findings: Findings, preset: RedactionPreset): Findings;
+/** Self-contained HTML report: no script, static SVG charts (same as `--format html`). */
+export function renderHtmlReport(findings: Findings): string;
+/** The findings file (pretty JSON, trailing newline). */
+export function findingsToJson(findings: Findings): string;
+/** Reads a findings file; throws on bad JSON, shape or schema version. */
+export function findingsFromJson(text: string): Findings;
+/** CSV of the daily delivery rows (same as `--format csv`). */
+export function deliveryCsv(findings: Findings): string;
+/** Summary link payload for `#s=` (verdicts + provider table; deflate-raw, base64url). */
+export function encodeShareLink(findings: Findings): string;
+/** Summary findings from a payload (with or without `#s=`); throws on a bad link. */
+export function decodeShareLink(payload: string): Findings;
+/** Judges a whole link's length: ok up to 2,000 characters, long up to 32,000, else too_long. */
+export function shareLinkCheck(length: number): LinkCheck;
+/** The mailrep version, e.g. `0.1.0`. */
+export function version(): string;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+export interface InitOutput { readonly memory: WebAssembly.Memory; }
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+/** Instantiates the module synchronously (e.g. from a posted WebAssembly.Module). */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+/** Loads and instantiates the module (default: mailrep_web_bg.wasm beside this file). */
+export default function __wbg_init(
+  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<InitOutput>;

@@ -1,0 +1,215 @@
+//! mailrep-web: the WebAssembly glue between the page (`www/`) and `mailrep-core`.
+//!
+//! Nothing here decides anything: every function converts its arguments, calls the core and
+//! converts the result back. Findings cross as plain JS objects (serde-wasm-bindgen's JSON
+//! compatible serializer: maps become objects, `None` becomes `null`), in the same shape as
+//! `mailrep analyze --format json`. Errors are thrown as JS `Error`s with the core's message.
+//! The hand-written TypeScript types are in `mailrep_web.d.ts` beside this crate.
+
+use mailrep_core::findings::Findings;
+use mailrep_core::redact::Preset;
+use mailrep_core::{Config, Date, report, share};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A JS value of `v` with maps as plain objects and `None` as `null` (what `JSON.parse` of
+/// the findings JSON gives).
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Findings from a JS object (as returned by [`Analyzer::finish`] or `JSON.parse`). The
+/// object goes through `JSON.stringify` and the core's JSON reader: the same checks as a
+/// findings file, and no second set of deserializers in the module (smaller .wasm).
+fn findings_from_js(v: &JsValue) -> Result<Findings, JsError> {
+    let text = js_sys::JSON::stringify(v)
+        .map_err(|_| JsError::new("not mailrep findings: the object cannot be written as JSON"))?;
+    let text: String = text.into();
+    Findings::from_json_checked(&text).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The reference date for year-less syslog stamps of a file last modified at
+/// `last_modified_ms` (JS milliseconds since the Unix epoch, `File.lastModified`): the next
+/// UTC day, the same rule the CLI applies to a file's mtime.
+fn reference_date(last_modified_ms: f64) -> Date {
+    let secs = if last_modified_ms.is_finite() {
+        (last_modified_ms / 1000.0).floor() as i64
+    } else {
+        0
+    };
+    Date::reference_for_mtime(secs)
+}
+
+/// Streaming analysis of any number of named inputs into one set of findings.
+///
+/// ```js
+/// const a = new Analyzer(configToml);            // '' = defaults
+/// a.beginInput(file.name, file.lastModified);
+/// for await (const chunk of file.stream()) a.push(chunk);
+/// a.endInput();
+/// const findings = a.finish();                   // consumes the analyzer
+/// ```
+#[wasm_bindgen]
+pub struct Analyzer {
+    inner: mailrep_core::Analyzer,
+}
+
+#[wasm_bindgen]
+impl Analyzer {
+    /// An analyzer for the configuration `config_toml` (a `mailrep.toml`; empty for the
+    /// defaults). Throws an `Error` naming the bad key and line for an invalid configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_toml: &str) -> Result<Analyzer, JsError> {
+        let config = Config::from_toml(config_toml).map_err(|e| JsError::new(&e.to_string()))?;
+        let inner =
+            mailrep_core::Analyzer::new(config).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Analyzer { inner })
+    }
+
+    /// Starts the input `name` (an input still open is ended first). `last_modified_ms` is
+    /// `File.lastModified`; year-less syslog stamps are dated up to the next UTC day after it
+    /// unless the configuration sets `time.reference_date`.
+    #[wasm_bindgen(js_name = beginInput)]
+    pub fn begin_input(&mut self, name: &str, last_modified_ms: f64) {
+        self.inner
+            .begin_input(name, reference_date(last_modified_ms));
+    }
+
+    /// Pushes the next bytes of the current input; chunks may have any size.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.inner.push(chunk);
+    }
+
+    /// Ends the current input.
+    #[wasm_bindgen(js_name = endInput)]
+    pub fn end_input(&mut self) {
+        self.inner.end_input();
+    }
+
+    /// Records an input that could not be read (the browser refused the file): an error
+    /// diagnostic naming it and `message`; the other inputs are unaffected.
+    #[wasm_bindgen(js_name = inputError)]
+    pub fn input_error(&mut self, name: &str, last_modified_ms: f64, message: &str) {
+        self.inner
+            .input_error(name, reference_date(last_modified_ms), message);
+    }
+
+    /// The findings of the inputs ended so far, as a plain object; the analyzer stays usable.
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.snapshot())
+    }
+
+    /// Ends any open input and returns the findings as a plain object. Consumes the analyzer.
+    pub fn finish(self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.finish())
+    }
+
+    /// Ends any open input and returns the findings JSON, byte for byte what
+    /// `mailrep analyze --format json` writes for the same inputs, configuration and
+    /// reference dates. Consumes the analyzer.
+    #[wasm_bindgen(js_name = finishJson)]
+    pub fn finish_json(self) -> String {
+        self.inner.finish().to_json()
+    }
+}
+
+/// The commented example configuration (`mailrep config example`).
+#[wasm_bindgen(js_name = configExample)]
+pub fn config_example() -> String {
+    Config::example().to_owned()
+}
+
+/// Result of [`parse_config`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ParsedConfig {
+    ok: bool,
+    normalized_toml: Option<String>,
+    error: Option<String>,
+}
+
+/// Checks an imported configuration the way the CLI does (TOML syntax, unknown keys, values,
+/// extra rules and their examples): `{ ok, normalizedToml, error }`.
+#[wasm_bindgen(js_name = parseConfig)]
+pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
+    let checked = Config::from_toml(toml).and_then(|c| {
+        mailrep_core::Analyzer::new(c.clone())?;
+        Ok(c)
+    });
+    to_js(&match checked {
+        Ok(c) => ParsedConfig {
+            ok: true,
+            normalized_toml: Some(c.to_toml()),
+            error: None,
+        },
+        Err(e) => ParsedConfig {
+            ok: false,
+            normalized_toml: None,
+            error: Some(e.to_string()),
+        },
+    })
+}
+
+/// A redacted copy of `findings` for sharing. `preset`: `internal`, `vendor_support` or
+/// `public` (research/ux.md §3.6; see `mailrep_core::redact`).
+#[wasm_bindgen(js_name = redactFindings)]
+pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsError> {
+    let preset: Preset = preset
+        .parse()
+        .map_err(|e: mailrep_core::redact::UnknownPreset| JsError::new(&e.to_string()))?;
+    to_js(&mailrep_core::redact(&findings_from_js(findings)?, preset))
+}
+
+/// The static HTML report (self-contained, no script, static SVG charts): the same bytes
+/// as `mailrep analyze --format html`.
+#[wasm_bindgen(js_name = renderHtmlReport)]
+pub fn render_html_report(findings: &JsValue) -> Result<String, JsError> {
+    Ok(report::html::render(&findings_from_js(findings)?))
+}
+
+/// The findings file (pretty JSON, as `mailrep analyze --format json` writes it).
+#[wasm_bindgen(js_name = findingsToJson)]
+pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
+    Ok(findings_from_js(findings)?.to_json())
+}
+
+/// Reads a findings file back; throws when it is not findings JSON of this schema version.
+#[wasm_bindgen(js_name = findingsFromJson)]
+pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
+    let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&f)
+}
+
+/// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
+#[wasm_bindgen(js_name = deliveryCsv)]
+pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
+    report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The summary link payload (verdicts and provider table; raw DEFLATE, base64url) for a URL
+/// fragment `#s=…`. Redact first.
+#[wasm_bindgen(js_name = encodeShareLink)]
+pub fn encode_share_link(findings: &JsValue) -> Result<String, JsError> {
+    Ok(share::encode(&findings_from_js(findings)?))
+}
+
+/// The summary findings of a link payload (with or without `#s=`); throws on a damaged,
+/// oversized or foreign link.
+#[wasm_bindgen(js_name = decodeShareLink)]
+pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
+    to_js(&share::decode(payload).map_err(|e| JsError::new(&e.to_string()))?)
+}
+
+/// Judges a link of `length` characters: `{ length, level: 'ok' | 'long' | 'too_long',
+/// message }` (warn above 2,000 characters, refuse above 32,000).
+#[wasm_bindgen(js_name = shareLinkCheck)]
+pub fn share_link_check(length: usize) -> Result<JsValue, JsError> {
+    to_js(&share::check_link(length))
+}
+
+/// The mailrep version (`0.1.0`).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,257 @@
+// Loading files: the whole window is a drop target (files and folders, recursively), plus
+// "Choose files" / "Choose folder". Files go to the analysis worker one at a time; each has a
+// row with its type (by content, from the core), bytes read, rate, status and a Cancel button.
+
+import { byId, h, replace } from './dom.js';
+import { bytes, rate } from './format.js';
+
+let worker = null;
+let opts = null;
+let nextId = 1;
+/** id -> { id, file, name, status, bytes, total, ms, message, input } */
+const rows = new Map();
+let lastFindings = null;
+let liveAt = 0;
+
+const KIND = {
+  postfix_log: 'Postfix log', postfix_log_gzip: 'Postfix log (gzip)', reports: 'DMARC / reports',
+  postfix_config: 'Postfix config', unknown: 'Not recognised',
+};
+
+/** Counts for banners: total, running (queued or reading), cancelled, size (bytes of all files). */
+export function summary() {
+  let running = 0;
+  let cancelled = 0;
+  let size = 0;
+  for (const r of rows.values()) {
+    size += r.total;
+    if (r.status === 'queued' || r.status === 'reading') running++;
+    if (r.status === 'cancelled') cancelled++;
+  }
+  return { total: rows.size, running, cancelled, size };
+}
+
+/** Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(findings, origin, note), onChange() }. */
+export function setup(o) {
+  opts = o;
+  byId('file-input').addEventListener('change', (e) => { add([...e.target.files]); e.target.value = ''; });
+  byId('folder-input').addEventListener('change', (e) => { add([...e.target.files]); e.target.value = ''; });
+  byId('drop').addEventListener('click', () => byId('file-input').click());
+  byId('files-toggle').addEventListener('click', () => {
+    const p = byId('files-panel');
+    p.hidden = !p.hidden;
+    byId('files-toggle').setAttribute('aria-expanded', String(!p.hidden));
+  });
+  byId('try-sample').addEventListener('click', trySample);
+  byId('cancel-all').addEventListener('click', () => { for (const r of rows.values()) cancel(r.id); });
+  byId('clear-all').addEventListener('click', clearAll);
+  const overlay = byId('drop-overlay');
+  let depth = 0;
+  addEventListener('dragenter', (e) => { e.preventDefault(); depth++; overlay.hidden = false; });
+  addEventListener('dragleave', () => { if (--depth <= 0) { depth = 0; overlay.hidden = true; } });
+  addEventListener('dragover', (e) => e.preventDefault());
+  addEventListener('drop', async (e) => {
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    add(await droppedFiles(e.dataTransfer));
+  });
+}
+
+/** Files of a drop, walking dropped folders recursively (webkitGetAsEntry). */
+async function droppedFiles(dt) {
+  const items = [...(dt.items || [])].filter((i) => i.kind === 'file');
+  const entries = items.map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.length || entries.length !== items.length) return [...dt.files];
+  const out = [];
+  const walk = async (entry, path) => {
+    if (entry.isFile) {
+      const f = await new Promise((res, rej) => entry.file(res, rej));
+      out.push({ file: f, name: path + f.name });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const child of batch) await walk(child, `${path}${entry.name}/`);
+      }
+    }
+  };
+  for (const e of entries) await walk(e, '');
+  return out;
+}
+
+/**
+ * Loads the example data that scripts/build-www copies to sample/ (same origin): its
+ * mailrep.toml becomes the settings when none are set, then its files are analysed.
+ */
+async function trySample() {
+  try {
+    const index = await (await fetch('sample/index.json')).json();
+    const blob = async (name) => {
+      const r = await fetch(`sample/${encodeURIComponent(name)}`);
+      if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
+      return r.blob();
+    };
+    if (!opts.config() && index.config) await opts.useConfig(await (await blob(index.config)).text());
+    add(await Promise.all(index.files.map(async (n) => new File([await blob(n)], n))));
+  } catch (e) {
+    byId('sample-error').textContent = `The example data is not available here (${e.message}); run scripts/demo or scripts/build-www.`;
+  }
+}
+
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (e) => onMessage(e.data);
+  worker.onerror = (e) => {
+    opts.onFindings(lastFindings, 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
+  };
+  worker.postMessage({ type: 'reset', config: opts.config() });
+}
+
+/** Queues files (File objects, or {file, name} with a folder path). */
+export function add(list) {
+  if (!list.length) return;
+  if (!worker) startWorker();
+  byId('files-panel').hidden = false;
+  byId('files-toggle').setAttribute('aria-expanded', 'true');
+  performance.mark('mailrep:files-added', { detail: { count: list.length } });
+  for (const item of list) {
+    const file = item instanceof File ? item : item.file;
+    const name = item instanceof File ? (file.webkitRelativePath || file.name) : item.name;
+    const dup = [...rows.values()].find((r) => r.name === name && r.total === file.size && r.file.lastModified === file.lastModified && r.status !== 'cancelled');
+    const id = nextId++;
+    if (dup) {
+      rows.set(id, { id, file, name, status: 'skipped', bytes: 0, total: file.size, ms: 0, message: 'already loaded (same name, size and date)' });
+      continue;
+    }
+    rows.set(id, { id, file, name, status: 'queued', bytes: 0, total: file.size, ms: 0, message: '' });
+    worker.postMessage({ type: 'add', id, file, name });
+  }
+  renderRows();
+  opts.onChange();
+}
+
+function cancel(id) {
+  const r = rows.get(id);
+  if (r && (r.status === 'queued' || r.status === 'reading')) worker.postMessage({ type: 'cancel', id });
+}
+
+function clearAll() {
+  worker?.terminate();
+  worker = null;
+  rows.clear();
+  lastFindings = null;
+  renderRows();
+  opts.onFindings(null, null);
+}
+
+/** Re-reads every file with the current settings (after a settings change). */
+export function reanalyse() {
+  if (!worker) return;
+  worker.terminate();
+  startWorker();
+  lastFindings = null;
+  for (const r of rows.values()) {
+    if (r.status === 'skipped' || r.status === 'findings-file') continue;
+    Object.assign(r, { status: 'queued', bytes: 0, ms: 0, message: '', input: undefined });
+    worker.postMessage({ type: 'add', id: r.id, file: r.file, name: r.name });
+  }
+  renderRows();
+  opts.onChange();
+}
+
+function onMessage(m) {
+  if (m.type === 'fatal') {
+    opts.onFindings(lastFindings, 'analysis', `Your browser blocked the parser: ${m.message}`);
+    return;
+  }
+  if (m.type === 'config-error') {
+    opts.onFindings(lastFindings, 'analysis', `Settings not applied (defaults used): ${m.message}`);
+    return;
+  }
+  const r = rows.get(m.id);
+  if (!r) return;
+  if (m.type === 'progress') {
+    Object.assign(r, { status: 'reading', bytes: m.bytes, ms: m.ms });
+    performance.mark('mailrep:progress', { detail: { bytes: m.bytes, ms: m.ms, memory: m.memory } });
+    updateRow(r);
+    announce(`${r.name}: ${Math.round((100 * m.bytes) / (m.total || 1))} %`);
+    return;
+  }
+  if (m.type === 'done') {
+    Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
+    // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
+    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, memory: m.memory } });
+    if (m.status === 'findings-file') {
+      r.kindText = 'Findings file';
+      opts.onFindings(m.findings, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);
+    } else if (m.findings) {
+      r.input = m.findings.inputs.length - 1;
+      lastFindings = m.findings;
+      opts.onFindings(m.findings, 'analysis');
+    }
+    renderRows();
+    opts.onChange();
+    const s = summary();
+    if (!s.running) {
+      announce(`Loaded ${rows.size} file${rows.size > 1 ? 's' : ''}.`, true);
+      // Open while loading, then collapsed into the header's "Files (n)" button.
+      byId('files-panel').hidden = true;
+      byId('files-toggle').setAttribute('aria-expanded', 'false');
+    }
+  }
+}
+
+function announce(text, force = false) {
+  const now = performance.now();
+  if (!force && now - liveAt < 5000) return;
+  liveAt = now;
+  byId('live').textContent = text;
+}
+
+function kindOf(r) {
+  if (r.kindText) return r.kindText;
+  const input = lastFindings?.inputs?.[r.input];
+  if (!input) return r.status === 'queued' || r.status === 'reading' ? '…' : '';
+  let t = KIND[input.kind] || input.kind;
+  if (input.reports) {
+    const c = input.reports;
+    t += `: ${c.aggregate} aggregate report${c.aggregate === 1 ? '' : 's'}`;
+    if (c.smtp_tls) t += `, ${c.smtp_tls} TLS (skipped)`;
+    if (c.failure) t += `, ${c.failure} failure (skipped)`;
+    if (c.errors) t += `, ${c.errors} unreadable`;
+  }
+  if (input.log) t += `: ${input.log.attempts.toLocaleString()} attempts${input.log.first_date ? `, ${input.log.first_date} → ${input.log.last_date}` : ''}`;
+  return t;
+}
+
+function progressCell(r) {
+  const frac = r.total ? r.bytes / r.total : (r.status === 'done' ? 1 : 0);
+  return h('span', { class: 'progress' },
+    h('progress', { max: '1', value: String(r.status === 'done' ? 1 : frac), 'aria-label': `${r.name} progress` }),
+    ` ${bytes(r.bytes)} / ${bytes(r.total)}`,
+    r.ms > 0 && r.bytes > 0 ? ` · ${rate((r.bytes * 1000) / r.ms)}` : '');
+}
+
+function rowNode(r) {
+  const running = r.status === 'queued' || r.status === 'reading';
+  return h('tr', { id: `file-${r.id}`, dataset: { status: r.status } },
+    h('th', { scope: 'row', class: 'fname', text: r.name }),
+    h('td', { class: 'kind', text: kindOf(r) }),
+    h('td', {}, progressCell(r)),
+    h('td', { class: `status ${r.status}` }, r.status, r.message ? h('span', { class: 'sub', text: r.message }) : null),
+    h('td', {}, running
+      ? h('button', { type: 'button', class: 'small', 'aria-label': `Cancel ${r.name}`, onclick: () => cancel(r.id) }, 'Cancel')
+      : null));
+}
+
+function updateRow(r) {
+  const old = document.getElementById(`file-${r.id}`);
+  if (old) old.replaceWith(rowNode(r));
+}
+
+function renderRows() {
+  byId('files-count').textContent = String(rows.size);
+  replace(byId('file-table').tBodies[0], [...rows.values()].map(rowNode));
+}

@@ -1,0 +1,126 @@
+// Entry point: wires the header, the file loading, filters, tabs and views together. The page
+// holds one Findings object (from the worker, a dropped findings file, or a summary link) and
+// renders it; every number comes from the core.
+
+import { byId, replace, h } from './dom.js';
+import * as filters from './filters.js';
+import * as files from './files.js';
+import * as settings from './settings.js';
+import * as share from './share.js';
+import { watchRequests } from './requests.js';
+import { renderFilterBar } from './filterbar.js';
+import * as overview from './views/overview.js';
+import * as delivery from './views/delivery.js';
+import * as replies from './views/replies.js';
+import * as dmarc from './views/dmarc.js';
+import * as readiness from './views/readiness.js';
+import * as quality from './views/quality.js';
+
+/** Above this many bytes in all, a banner suggests the CLI's findings file. */
+const LARGE_INPUT = 1e9;
+
+const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
+
+/** What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a banner. */
+const state = { findings: null, origin: null, note: '', f: filters.read() };
+
+function setFindings(findings, origin, note = '') {
+  const first = findings && !state.findings;
+  state.findings = findings;
+  state.origin = origin;
+  state.note = note;
+  byId('open-export').disabled = !findings;
+  render();
+  if (first) performance.mark('mailrep:first-findings');
+}
+
+function setFilter(patch) {
+  state.f = { ...state.f, ...patch };
+  filters.write(state.f);
+  render();
+}
+
+function banners() {
+  const out = [];
+  const st = files.summary();
+  if (st.running) out.push(h('p', { class: 'banner info', text: `Still loading ${st.running} file${st.running > 1 ? 's' : ''}… results update as each file finishes.` }));
+  if (st.cancelled) out.push(h('p', { class: 'banner warn', text: `Partial data: ${st.cancelled} file${st.cancelled > 1 ? 's' : ''} cancelled.` }));
+  if (st.size > LARGE_INPUT) {
+    out.push(h('p', { class: 'banner warn', text: 'Large input: the files are streamed, so memory stays bounded, but reading takes a while. For inputs of many gigabytes, `mailrep analyze --format json` on the server writes a findings file that opens here.' }));
+  }
+  if (state.note) out.push(h('p', { class: 'banner info', text: state.note }));
+  if (state.findings?.redaction) out.push(h('p', { class: 'banner info', text: `These findings were redacted before sharing (preset "${state.findings.redaction.preset}"): addresses, IDs and possibly our IPs and domains are replaced.` }));
+  if (!settings.hasNetworks()) {
+    out.push(h('p', { class: 'banner' }, 'Tell the page your sending networks and domains (Settings) to class DMARC sources as ours, forwarder or external. ',
+      h('button', { type: 'button', class: 'small', onclick: () => settings.open() }, 'Open settings')));
+  }
+  replace(byId('banners'), out);
+}
+
+function render() {
+  const has = Boolean(state.findings);
+  byId('landing').hidden = has || files.summary().total > 0;
+  byId('main').hidden = !has;
+  byId('filter-bar').hidden = !has;
+  banners();
+  if (!has) return;
+  renderFilterBar(state.findings, state.f, setFilter);
+  for (const b of document.querySelectorAll('#tabs [role=tab]')) {
+    const on = b.dataset.tab === state.f.tab;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+  const ctx = { findings: state.findings, f: state.f, setFilter, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
+  for (const [name, view] of Object.entries(VIEWS)) {
+    const panel = byId(`view-${name}`);
+    panel.hidden = name !== state.f.tab;
+    if (!panel.hidden) view.render(panel, ctx);
+  }
+}
+
+function setupTabs() {
+  const tabs = [...document.querySelectorAll('#tabs [role=tab]')];
+  for (const t of tabs) {
+    t.addEventListener('click', () => setFilter({ tab: t.dataset.tab }));
+    t.addEventListener('keydown', (e) => {
+      const i = tabs.indexOf(t);
+      const j = e.key === 'ArrowRight' ? (i + 1) % tabs.length : e.key === 'ArrowLeft' ? (i + tabs.length - 1) % tabs.length : -1;
+      if (j >= 0) { e.preventDefault(); tabs[j].focus(); tabs[j].click(); }
+    });
+  }
+}
+
+function setupTheme() {
+  const saved = localStorage.getItem('mailrep.theme');
+  if (saved) document.documentElement.dataset.theme = saved;
+  byId('theme-toggle').addEventListener('click', () => {
+    const dark = document.documentElement.dataset.theme
+      ? document.documentElement.dataset.theme === 'dark'
+      : matchMedia('(prefers-color-scheme: dark)').matches;
+    document.documentElement.dataset.theme = dark ? 'light' : 'dark';
+    localStorage.setItem('mailrep.theme', document.documentElement.dataset.theme);
+  });
+}
+
+function start() {
+  watchRequests((n) => { byId('req-count').textContent = String(n); });
+  byId('local-badge').addEventListener('click', () => { byId('local-help').hidden = !byId('local-help').hidden; });
+  setupTheme();
+  setupTabs();
+  filters.onChange((f) => { state.f = f; render(); });
+  settings.setup(() => files.reanalyse());
+  files.setup({
+    config: () => settings.current(),
+    useConfig: (toml) => settings.save(toml),
+    onFindings: (findings, origin, note) => setFindings(findings, origin, note),
+    onChange: () => render(),
+  });
+  share.setup(() => state.findings);
+  let resize = 0;
+  addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(render, 200); });
+  share.openFromFragment().then((f) => { if (f) setFindings(f, 'link', 'Opened from a summary link: verdicts and provider table only.'); });
+  render();
+  document.documentElement.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,139 @@
+// Module Web Worker: runs the WebAssembly core. Files arrive as File objects (structured
+// clone, no copy of their bytes) and are read with File.stream() chunk by chunk into one
+// Analyzer, so memory stays bounded whatever the file size. One file at a time, in order.
+//
+// main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
+//                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
+//                 {type:'cancel', id}            stop a queued or running file
+// worker -> main  {type:'ready', version}
+//                 {type:'config-error', message}
+//                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
+//                 {type:'done', id, status, message, bytes, ms, memory, findings}
+//                     status: done | cancelled | error | findings-file
+//                 {type:'fatal', message}
+
+import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
+
+const PROGRESS_EVERY_MS = 100;
+/** Findings files are read whole; bound them (a findings file is aggregates, not raw lines). */
+const MAX_FINDINGS_FILE_BYTES = 256 * 1024 * 1024;
+
+let analyzer = null;
+const queue = [];
+const cancelled = new Set();
+let running = null;
+let busy = false;
+
+/** The wasm exports (for the size of its linear memory, reported with progress). */
+let wasm = null;
+const memory = () => wasm?.memory?.buffer?.byteLength ?? 0;
+
+const ready = init().then(
+  (exports) => { wasm = exports; self.postMessage({ type: 'ready', version: version() }); },
+  (e) => self.postMessage({ type: 'fatal', message: `the WebAssembly core did not start: ${e}` }),
+);
+
+self.onmessage = async (e) => {
+  const m = e.data;
+  await ready;
+  if (m.type === 'reset') {
+    queue.length = 0;
+    try {
+      analyzer?.free();
+      analyzer = new Analyzer(m.config || '');
+    } catch (err) {
+      analyzer = new Analyzer('');
+      self.postMessage({ type: 'config-error', message: String(err?.message || err) });
+    }
+  } else if (m.type === 'add') {
+    queue.push(m);
+    pump();
+  } else if (m.type === 'cancel') {
+    cancelled.add(m.id);
+  }
+};
+
+async function pump() {
+  if (busy) return;
+  busy = true;
+  while (queue.length) {
+    const job = queue.shift();
+    if (cancelled.has(job.id)) {
+      self.postMessage({ type: 'done', id: job.id, status: 'cancelled', message: 'cancelled before reading', bytes: 0, ms: 0 });
+      continue;
+    }
+    running = job.id;
+    const r = await analyzeFile(job);
+    running = null;
+    self.postMessage({ type: 'done', id: job.id, ...r });
+  }
+  busy = false;
+}
+
+/** Resolves after pending messages were handled (a MessageChannel task, no timer clamping). */
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+    ch.port2.postMessage(null);
+  });
+}
+
+/** True when the head of a file is a findings JSON document (from the CLI or an export). */
+function isFindingsJson(head) {
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  if (head[i] !== 0x7b) return false; // '{'
+  const text = new TextDecoder().decode(head.subarray(i, i + 200));
+  return /^\{\s*"schema_version"\s*:/.test(text);
+}
+
+async function analyzeFile({ id, file, name }) {
+  const t0 = performance.now();
+  const reader = file.stream().getReader();
+  let bytes = 0;
+  let last = t0;
+  let first = await reader.read();
+  if (!first.done && isFindingsJson(first.value)) {
+    reader.cancel();
+    if (file.size > MAX_FINDINGS_FILE_BYTES) {
+      return { status: 'error', message: `findings file larger than ${MAX_FINDINGS_FILE_BYTES} bytes`, bytes: 0, ms: 0 };
+    }
+    try {
+      const findings = findingsFromJson(await file.text());
+      return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings };
+    } catch (err) {
+      return { status: 'error', message: `not a readable findings file: ${err?.message || err}`, bytes: 0, ms: 0 };
+    }
+  }
+  analyzer.beginInput(name || file.name, file.lastModified);
+  let status = 'done';
+  let message = '';
+  try {
+    for (let chunk = first; !chunk.done; chunk = await reader.read()) {
+      analyzer.push(chunk.value);
+      bytes += chunk.value.length;
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS) {
+        last = now;
+        self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0, memory: memory() });
+        // Reads of a file already in memory resolve as microtasks: let a waiting 'cancel'
+        // message in before going on.
+        await yieldToEvents();
+      }
+      if (cancelled.has(id)) {
+        reader.cancel();
+        status = 'cancelled';
+        message = `cancelled after ${bytes} of ${file.size} bytes; the part read is kept`;
+        break;
+      }
+    }
+  } catch (err) {
+    status = 'error';
+    message = `could not read the file: ${err?.message || err}`;
+  }
+  analyzer.endInput();
+  const ms = performance.now() - t0;
+  const findings = analyzer.snapshot();
+  return { status, message, bytes, ms, memory: memory(), findings };
+}
