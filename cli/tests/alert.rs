@@ -2,11 +2,17 @@
 //! server standing in for Telegram: verdicts from the stored history, incident state across
 //! runs (one message per new / worse / resolved, silence otherwise), notifier failures, reverse
 //! DNS and its cache, and the example data end to end after `mailrep ingest`.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and show the output of the commands they run"
+)]
 
 #[path = "support/http.rs"]
 mod http;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -384,17 +390,16 @@ fn regression_against_the_trailing_median() {
 
 /// A DMARC aggregate report for example.org whose records fail DMARC from `ips`.
 fn failing_report(id: &str, ips: &[(&str, u32)]) -> String {
-    let records: String = ips
-        .iter()
-        .map(|(ip, n)| {
-            format!(
-                "<record><row><source_ip>{ip}</source_ip><count>{n}</count><policy_evaluated>\
-                 <disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>\
-                 <identifiers><header_from>example.org</header_from></identifiers>\
-                 <auth_results><spf><domain>example.org</domain><result>fail</result></spf></auth_results></record>"
-            )
-        })
-        .collect();
+    let mut records = String::new();
+    for (ip, n) in ips {
+        let _ = write!(
+            records,
+            "<record><row><source_ip>{ip}</source_ip><count>{n}</count><policy_evaluated>\
+             <disposition>none</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>\
+             <identifiers><header_from>example.org</header_from></identifiers>\
+             <auth_results><spf><domain>example.org</domain><result>fail</result></spf></auth_results></record>"
+        );
+    }
     // 2026-11-18 00:00 - 23:59:59 UTC.
     format!(
         "<?xml version=\"1.0\"?><feedback><report_metadata><org_name>reporter.example</org_name>\

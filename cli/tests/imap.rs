@@ -1,6 +1,11 @@
 //! `mailrep fetch-imap` against a real Dovecot started by `scripts/imap-test-server`
 //! (loopback, private CA), with real corpus report messages appended over IMAP.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and show the output of the commands they run"
+)]
 
 #[path = "support/imap.rs"]
 mod imapsrv;

@@ -1,7 +1,12 @@
 //! Notifiers against a local HTTP server started by the test (standing in for Telegram and
 //! webhook endpoints): exact JSON bodies, retries on 5xx and 429, permanent failures, timeouts,
 //! and the exit status. Driven through `mailrep alert --test-notifiers` (no database).
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    reason = "tests fail loudly and show the output of the commands they run"
+)]
 
 #[path = "support/http.rs"]
 mod http;

@@ -10,6 +10,7 @@ pub(crate) type Answer = (u16, Option<(&'static str, &'static str)>, String);
 
 /// One recorded request.
 #[derive(Debug, Clone)]
+#[allow(dead_code, reason = "not every test file reads every field")]
 pub(crate) struct Recorded {
     /// Method.
     pub(crate) method: String,
