@@ -12,6 +12,10 @@
 //! | external / unknown source IPs | keep | keep | keep |
 //! | host names in reply texts | keep | keep | redact (`‹host›`) |
 //! | our syslog host names, input and member names | keep | keep | pseudonymize |
+//! | report ids (may name our domain) | keep | keep | scrubbed like reply texts |
+//!
+//! Reporter names and their contact addresses (`org_name`, `email`) stay: they are the
+//! receivers' public identities, needed to contact them.
 //!
 //! Aggregates never hold full addresses: addresses only appear inside reply texts, verdict
 //! evidence and diagnostic messages, so the text scrubber runs over every free text. The
@@ -612,6 +616,7 @@ fn is_delimiter(c: char) -> bool {
                 | '?'
                 | '&'
                 | '|'
+                | '!'
         )
 }
 
@@ -756,6 +761,17 @@ mod tests {
             s,
             "554 5.7.1 blocked using ‹host›; https://www.spamhaus.org/query/ip/IP-A"
         );
+    }
+
+    #[test]
+    fn public_report_ids_lose_our_domain() {
+        let s = scrub(
+            Preset::Public,
+            &[],
+            &["northwind-freight.com"],
+            "google.com!northwind-freight.com!1795132800!1795219199",
+        );
+        assert_eq!(s, "‹host›!domain-1.example!‹id›!‹id›");
     }
 
     #[test]
