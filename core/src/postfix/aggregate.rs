@@ -694,7 +694,7 @@ impl DeliveryAggregator {
         // the dsn does not decide (see `classify::sent_fast`), the sample only for a new bucket.
         let sent_reply_pending =
             d.status == Status::Sent && d.reply.is_none() && matches!(d.relay, Relay::Host { .. });
-        if sent_reply_pending && !d.dsn.is_some_and(|x| Enhanced::parse(x).is_some()) {
+        if sent_reply_pending && d.dsn.is_none_or(|x| Enhanced::parse(x).is_none()) {
             d.reply = delivery::detail_reply(d.detail);
         }
         let sent_reply_pending = sent_reply_pending && d.reply.is_none();

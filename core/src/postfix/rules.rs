@@ -202,16 +202,16 @@ impl Enhanced {
     /// Parses exactly `X.Y.Z`.
     pub fn parse(s: &str) -> Option<Self> {
         // A `dsn=` value has no surrounding space: skip the (Unicode) trim then.
-        let b = s.as_bytes();
-        let t = if b.first().is_some_and(u8::is_ascii_digit)
-            && b.last().is_some_and(u8::is_ascii_digit)
+        let bytes = s.as_bytes();
+        let text = if bytes.first().is_some_and(u8::is_ascii_digit)
+            && bytes.last().is_some_and(u8::is_ascii_digit)
         {
             s
         } else {
             s.trim()
         };
-        let (e, n) = Self::parse_prefix(t)?;
-        (n == t.len()).then_some(e)
+        let (code, len) = Self::parse_prefix(text)?;
+        (len == text.len()).then_some(code)
     }
 }
 
