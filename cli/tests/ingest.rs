@@ -309,6 +309,7 @@ fn a_seed_era_table_is_upgraded_in_place() {
 /// Mozilla roots do not vouch for. Uses the `openssl` command only to make a test
 /// certificate; skipped without it.
 #[test]
+#[allow(clippy::print_stderr, reason = "the notice of a skipped test")]
 fn tls_modes_from_the_url() {
     let Some(url) = mailrep_tests::pg::fresh_database("tls") else {
         return;
