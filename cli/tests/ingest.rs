@@ -21,7 +21,7 @@ fn rotations(
     seed: u64,
 ) -> Option<(std::path::PathBuf, Vec<Vec<u8>>, Vec<usize>)> {
     let dir = temp_dir(label);
-    let (lines, _) = generated(n, seed, &dir)?;
+    let (lines, _) = generated(n, seed, None, &dir)?;
     let len = lines.len();
     let cuts = vec![0, len * 3 / 10, len / 2, len * 8 / 10, len];
     std::fs::write(dir.join("whole.log"), join(&lines, 0, len)).unwrap();
