@@ -124,7 +124,7 @@ fn perform(
     let mut args = Vec::new();
     match run.order {
         Order::OldestFirst => {
-            stdin = Some(order.iter().flat_map(|&k| file(k)).collect::<Vec<u8>>())
+            stdin = Some(order.iter().flat_map(|&k| file(k)).collect::<Vec<u8>>());
         }
         Order::NewestFirst => {
             order.reverse();
