@@ -29,21 +29,22 @@ pub fn temp_dir(label: &str) -> PathBuf {
     d
 }
 
-/// A generated log (`gen-postfix-log --lines n --seed s`) as lines (with `\n`), and its
-/// truth file, or `None` when the shared bench folder is absent.
-pub fn generated(n: usize, seed: u64, dir: &Path) -> Option<(Vec<Vec<u8>>, serde_json::Value)> {
+/// A generated log (`gen-postfix-log --lines n --seed s [--lines-per-day d]`) as lines (with
+/// `\n`), and its truth file, or `None` when the shared bench folder is absent.
+pub fn generated(
+    n: usize,
+    seed: u64,
+    per_day: Option<usize>,
+    dir: &Path,
+) -> Option<(Vec<Vec<u8>>, serde_json::Value)> {
     let bench = mailrep_tests::shared_dir("bench")?;
     let log = dir.join("generated.log");
     let truth = dir.join("truth.json");
     let status = Command::new("python3")
         .arg(bench.join("gen-postfix-log"))
-        .args([
-            "--lines",
-            &n.to_string(),
-            "--seed",
-            &seed.to_string(),
-            "--truth",
-        ])
+        .args(["--lines", &n.to_string(), "--seed", &seed.to_string()])
+        .args(per_day.map(|d| format!("--lines-per-day={d}")))
+        .arg("--truth")
         .arg(&truth)
         .arg("-o")
         .arg(&log)
@@ -72,8 +73,25 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// `mailrep ingest --json` arguments common to the tests (example config: fixed reference
-/// date and sending IPs).
+/// The example configuration (sending IPs per service) with the reference date moved to the
+/// end of 2026, so generated logs of several days keep their year.
+pub fn config() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let text = std::fs::read_to_string(examples().join("mailrep.toml")).unwrap();
+        let text = text.replace(
+            "reference_date = \"2026-11-21\"",
+            "reference_date = \"2026-12-31\"",
+        );
+        assert!(text.contains("2026-12-31"));
+        let p = std::env::temp_dir().join(format!("mailrep-test-{}.toml", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p
+    })
+    .clone()
+}
+
+/// `mailrep ingest --json` arguments common to the tests (see [`config`]).
 pub fn ingest_args(url: &str, params: Option<&str>) -> Vec<String> {
     let mut v = vec![
         "ingest".to_owned(),
@@ -81,7 +99,7 @@ pub fn ingest_args(url: &str, params: Option<&str>) -> Vec<String> {
         "--database-url".to_owned(),
         url.to_owned(),
         "-c".to_owned(),
-        examples().join("mailrep.toml").display().to_string(),
+        config().display().to_string(),
     ];
     if let Some(p) = params {
         v.push(format!("--ledger-params={p}"));

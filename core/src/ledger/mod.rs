@@ -60,11 +60,11 @@
 //!   `gap_seconds` (an in-order concatenation missing a piece of under an hour) is not seen:
 //!   lines near it may be counted twice or missed.
 //! * A stream part between two edges that holds no small boundary (under ~`small_modulus`
-//!   delivery lines of a host, 64 by default) and lies strictly inside a chunk that an earlier
-//!   stream counted whole is not recognised: it is counted again. This needs a rotated file
-//!   with that few delivery lines of a host that was first fed in the middle of an in-order
-//!   concatenation of three or more files (`cat mail.log.3 mail.log.2 mail.log.1`) and later
-//!   on its own or out of order.
+//!   delivery lines of a host, 64 by default) and whose lines an earlier stream counted inside
+//!   a chunk it saw whole (with content on both sides, no edge between) is not recognised: it
+//!   is counted again. With rotation that needs a rotated file holding that few delivery
+//!   lines of a host that was first fed in the middle of an in-order concatenation
+//!   (`cat mail.log.3 mail.log.2 mail.log.1`) and later on its own or out of order.
 //! * Byte-equal lines of a host are one line; 64-bit fingerprints (32-bit interior tags) may
 //!   collide, about 2^-64 per line (n·2^-32 per interior lookup over n recorded tags).
 
