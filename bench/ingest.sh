@@ -61,7 +61,7 @@ time_runs() { # label, command... (the command may use $DB)
   printf '%-14s %8.2f s  (runs: %s)\n' "$label" "$(cat "$OUT/ingest-$label.t")" "${t[*]}"
 }
 
-SIZE=$(stat -c %s "$LOG")
+SIZE=$(stat -L -c %s "$LOG")
 echo "log: $LOG, $LINES lines, $SIZE bytes; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 PREP='' time_runs analyze "$BIN analyze -q -f json -c $CONF $LOG"
 MIGRATE='$BIN db migrate --database-url $DB >/dev/null'
