@@ -40,7 +40,8 @@ function rssSampler(rootPid) {
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    ...(process.env.CHROMIUM_ARGS ? process.env.CHROMIUM_ARGS.split(' ') : [])],
 });
 const results = [];
 for (let run = 0; run < Number(RUNS || 1); run++) {
@@ -96,7 +97,9 @@ const wasmFiles = r.all.filter(([p]) => !r.landing.some(([q]) => q === p) && !p.
 const native = JSON.parse(fs.readFileSync(NATIVE_JSON, 'utf8')).delivery.stats.attempts;
 
 console.log(`input: ${path.basename(LOG)}, ${mb(size)} MB, ${native.toLocaleString('en-US')} delivery attempts (native); page shows: ${r.attempts}`);
-console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`);
+console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`
+  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : ''));
+console.log(`page runs (worker ms, best first): ${results.map((x) => x.marks.done[0].ms.toFixed(0)).join(', ')}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
 console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);

@@ -8,7 +8,8 @@
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, ms, memory, findings}
+//                 {type:'done', id, status, message, bytes, ms, wasmMs, memory, findings}
+//                     wasmMs: time spent inside Analyzer.push/endInput (the rest of ms is reading)
 //                     status: done | cancelled | error | findings-file
 //                 {type:'fatal', message}
 
@@ -109,11 +110,14 @@ async function analyzeFile({ id, file, name }) {
   analyzer.beginInput(name || file.name, file.lastModified);
   let status = 'done';
   let message = '';
+  let wasmMs = 0;
   try {
     for (let chunk = first; !chunk.done; chunk = await reader.read()) {
+      const p0 = performance.now();
       analyzer.push(chunk.value);
-      bytes += chunk.value.length;
       const now = performance.now();
+      wasmMs += now - p0;
+      bytes += chunk.value.length;
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
         self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0, memory: memory() });
@@ -132,8 +136,10 @@ async function analyzeFile({ id, file, name }) {
     status = 'error';
     message = `could not read the file: ${err?.message || err}`;
   }
+  const e0 = performance.now();
   analyzer.endInput();
   const ms = performance.now() - t0;
+  wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();
-  return { status, message, bytes, ms, memory: memory(), findings };
+  return { status, message, bytes, ms, wasmMs, memory: memory(), findings };
 }
