@@ -124,6 +124,11 @@ fn analyze_text_puts_verdicts_first() {
         assert!(at > verdicts);
     }
     assert!(text.contains("CRIT  203.0.113.95 (ours)"), "{text}");
+    // Policy readiness per header_from domain: one day of reports is not enough to judge.
+    assert!(
+        text.contains("  readiness northwind-freight.com: Not enough data to judge (now p="),
+        "{text}"
+    );
 }
 
 #[test]
