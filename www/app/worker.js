@@ -124,7 +124,7 @@ async function analyzeFile({ id, file, name }) {
       if (cancelled.has(id)) {
         reader.cancel();
         status = 'cancelled';
-        message = `cancelled after ${bytes} of ${file.size} bytes; the part read is kept`;
+        message = `cancelled after ${bytes} of ${file.size} bytes; nothing of it is counted`;
         break;
       }
     }
@@ -132,7 +132,9 @@ async function analyzeFile({ id, file, name }) {
     status = 'error';
     message = `could not read the file: ${err?.message || err}`;
   }
-  analyzer.endInput();
+  // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
+  if (status === 'cancelled') analyzer.abortInput('cancelled on the page');
+  else analyzer.endInput();
   const ms = performance.now() - t0;
   const findings = analyzer.snapshot();
   return { status, message, bytes, ms, memory: memory(), findings };
