@@ -489,6 +489,10 @@ fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> Domain
 /// A short human phrase for a status (`Ready for p=quarantine`, `Not ready`, ...).
 fn headline(r: &DomainReadiness) -> String {
     match (r.status, r.next.as_deref()) {
+        (Status::Enforced, _) if r.ours.messages > 0 && r.ours.failing > 0 => format!(
+            "Enforced: p=reject for all messages; {} of our messages fail DMARC (investigate)",
+            thousands(r.ours.failing)
+        ),
         (Status::Enforced, _) => "Enforced: p=reject for all messages".to_owned(),
         (Status::Ready, Some(n)) => format!("Ready for p={n}"),
         (Status::Ready, None) => "Ready".to_owned(),
@@ -647,6 +651,12 @@ mod tests {
         let r = &assess(&findings(20, "reject", 1000), &config())[0];
         assert_eq!(r.status, Status::Enforced);
         assert_eq!(r.next, None);
+        assert_eq!(r.headline, "Enforced: p=reject for all messages");
+        let r = &assess(&findings(20, "reject", 999), &config())[0];
+        assert_eq!(
+            r.headline,
+            "Enforced: p=reject for all messages; 20 of our messages fail DMARC (investigate)"
+        );
         let mut f = findings(20, "quarantine", 1000);
         for rep in &mut f.reports {
             rep.policy.pct = Some(25);

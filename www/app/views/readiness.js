@@ -10,7 +10,7 @@ const STATUS = {
   ready: ['ready', '✓'],
   not_ready: ['not-ready', '✗'],
   not_enough_data: ['no-data', '…'],
-  enforced: ['enforced', '✓'],
+  enforced: ['enforced', '■'],
 };
 const MARK = { ok: '✓', fail: '✗', warn: '!', info: 'ℹ' };
 const LADDER = ['none', 'quarantine', 'quarantine pct=100', 'reject'];
@@ -30,7 +30,7 @@ function block(r) {
   return h('article', { class: `readiness ${cls}`, dataset: { domain: r.domain, status: r.status } },
     h('h3', { text: r.domain }),
     h('p', { class: 'readiness-verdict' }, h('span', { 'aria-hidden': 'true', text: `${icon} ` }), h('strong', { text: r.headline })),
-    h('p', { text: `Current policy: ${r.current}${r.listed ? '' : ' (domain not in the settings\' domains: yours?)'} · ${count(r.messages)} messages, ${pct(r.pass_percent)} passing DMARC · ${count(r.days)} days, ${count(r.reporters)} reporters.` }),
+    h('p', { text: `Current policy: ${r.current}${r.listed ? '' : ' (domain not in the settings\' domains: yours?)'} · ${count(r.messages)} messages, ${pct(r.pass_percent)} passing DMARC · ${count(r.days)} day${r.days === 1 ? '' : 's'}, ${count(r.reporters)} reporter${r.reporters === 1 ? '' : 's'}.` }),
     ladder(r),
     history,
     h('ul', { class: 'checks' }, r.checks.map((c) => h('li', { class: `check-${c.level}`, dataset: { check: c.id } },
