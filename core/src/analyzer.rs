@@ -503,49 +503,63 @@ mod tests {
 
     /// Two queue ids deferred then sent, so a later input depends on an earlier one.
     fn log(day: u8, ids: &[&str], status: &str) -> String {
-        ids.iter()
-            .map(|id| {
-                let (dsn, st) = if status == "sent" {
-                    ("2.0.0", "sent (250 2.0.0 OK - gsmtp)")
-                } else {
-                    ("4.7.1", "deferred (host mx.acme.example[192.0.2.1] said: 451 4.7.1 slow down, friend (in reply to RCPT TO command))")
-                };
-                format!("Nov {day} 10:00:00 mx1 postfix/smtp[1]: {id}: to=<a@acme.example>, relay=mx.acme.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn={dsn}, status={st}\n")
-            })
-            .collect()
+        use std::fmt::Write as _;
+        let (dsn, st) = if status == "sent" {
+            ("2.0.0", "sent (250 2.0.0 OK - gsmtp)")
+        } else {
+            (
+                "4.7.1",
+                "deferred (host mx.acme.example[192.0.2.1] said: 451 4.7.1 slow down, friend (in reply to RCPT TO command))",
+            )
+        };
+        ids.iter().fold(String::new(), |mut out, id| {
+            let _ = writeln!(
+                out,
+                "Nov {day} 10:00:00 mx1 postfix/smtp[1]: {id}: to=<a@acme.example>, relay=mx.acme.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn={dsn}, status={st}"
+            );
+            out
+        })
     }
 
     #[test]
     fn an_aborted_input_counts_nothing() {
-        let r = Date::new(2026, 11, 21).unwrap();
-        let a = log(18, &["4jVwT647TtzA", "4jVwT647TtzB"], "deferred");
-        let b = log(
-            19,
-            &["4jVwT647TtzA", "4jVwT647TtzC", "4jVwT647TtzD"],
-            "sent",
-        );
-        let c = log(20, &["4jVwT647TtzB"], "sent");
+        let day = Date::new(2026, 11, 21).unwrap();
+        let first = log(18, &["4jVwT647TtzA", "4jVwT647TtzB"], "deferred");
+        // Long enough that its first half passes the sniffed head (4 KiB) and lines are counted.
+        let many: Vec<String> = std::iter::once("4jVwT647TtzA".to_owned())
+            .chain((0..120).map(|i| format!("4jVwT647TtzC{i:03}")))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let second = log(19, &many, "sent");
+        assert!(second.len() / 2 > 2 * 4096);
+        let third = log(20, &["4jVwT647TtzB"], "sent");
         let report = "<?xml version=\"1.0\"?><feedback><report_metadata><org_name>x</org_name>";
         let run = |abort: bool| {
             let mut an = Analyzer::new(Config::default()).unwrap();
             an.set_abortable(true);
-            an.begin_input("a.log", r);
-            an.push(a.as_bytes());
+            an.begin_input("a.log", day);
+            an.push(first.as_bytes());
             an.end_input();
             if abort {
-                an.begin_input("b.log", r);
-                an.push(&b.as_bytes()[..b.len() / 2]);
+                an.begin_input("b.log", day);
+                an.push(&second.as_bytes()[..second.len() / 2]);
                 assert!(an.abort_input("cancelled by the user"));
-                an.begin_input("report.xml", r);
+                an.begin_input("report.xml", day);
                 an.push(report.as_bytes());
                 assert!(an.abort_input("cancelled by the user"));
             }
-            an.begin_input("c.log", r);
-            an.push(c.as_bytes());
+            an.begin_input("c.log", day);
+            an.push(third.as_bytes());
             an.end_input();
             an.finish()
         };
         let clean = run(false);
+        // Without the abort the second input would count: the comparison below means something.
+        let mut counted = Analyzer::new(Config::default()).unwrap();
+        counted.begin_input("b.log", day);
+        counted.push(&second.as_bytes()[..second.len() / 2]);
+        counted.end_input();
+        assert!(counted.finish().delivery.stats.attempts > 20);
         let aborted = run(true);
         assert_eq!(aborted.delivery, clean.delivery);
         assert_eq!(aborted.dmarc, clean.dmarc);
@@ -558,22 +572,22 @@ mod tests {
         assert_eq!(
             cancelled,
             [
-                ("a.log", false, a.len() as u64),
-                ("b.log", true, (b.len() / 2) as u64),
+                ("a.log", false, first.len() as u64),
+                ("b.log", true, (second.len() / 2) as u64),
                 ("report.xml", true, report.len() as u64),
-                ("c.log", false, c.len() as u64)
+                ("c.log", false, third.len() as u64)
             ]
         );
-        let d: Vec<&Diagnostic> = aborted
+        let cancels: Vec<&Diagnostic> = aborted
             .diagnostics
             .iter()
             .filter(|d| d.code == "input.cancelled")
             .collect();
-        assert_eq!(d.len(), 2, "one per input: {d:?}");
+        assert_eq!(cancels.len(), 2, "one per input: {cancels:?}");
         assert!(
-            d[0].message.contains("nothing of it is counted"),
+            cancels[0].message.contains("nothing of it is counted"),
             "{}",
-            d[0].message
+            cancels[0].message
         );
         let json = aborted.to_json();
         assert!(json.contains("\"cancelled\": true"));

@@ -619,7 +619,7 @@ mod tests {
                 forwarder: 200
             }
         );
-        assert_eq!(r.ours.pass_percent, 100.0);
+        assert!((r.ours.pass_percent - 100.0).abs() < 1e-9);
         assert_eq!(r.history.len(), 1);
     }
 
