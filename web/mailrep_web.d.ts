@@ -38,6 +38,8 @@ export interface InputSummary {
   reference_date: DateString;
   log?: LogStats;
   reports?: ReportCounts;
+  /** True when the input was cancelled while read (nothing of it is counted); absent when false. */
+  cancelled?: boolean;
 }
 
 /** Attempts per outcome with rates (percent, one decimal). */
@@ -103,10 +105,42 @@ export interface ReporterSummary {
 export interface DomainSummary {
   domain: string; reports: number; messages: number; passing: number; failing: number; policies: PolicyPublished[];
 }
+export type ReadinessStatus = 'ready' | 'not_ready' | 'not_enough_data' | 'enforced';
+export type CheckLevel = 'ok' | 'fail' | 'warn' | 'info';
+export interface ReadinessCheck {
+  /** coverage | ours_pass | ours_dkim | aligned_third_party | reporter_gap | forwarders | external_failing */
+  id: string; level: CheckLevel; message: string;
+}
+export interface ClassShare {
+  messages: number; passing: number; failing: number; dkim_aligned_pass: number; pass_percent: number; dkim_percent: number;
+}
+export interface PolicySpan { domain: string; p?: string; sp?: string; pct?: number; first: DateString; last: DateString; reports: number; }
+/** Policy readiness of one header_from domain (core dmarc::readiness). */
+export interface DomainReadiness {
+  domain: string; listed: boolean; policy?: PolicyPublished;
+  /** The policy in force (p, or the parent's sp for a subdomain). */
+  applied?: string; pct: number; history: PolicySpan[];
+  days: number; reporters: number; max_gap_days: number;
+  messages: number; passing: number; pass_percent: number;
+  ours: ClassShare; forwarder: ClassShare; external: ClassShare;
+  aligned_third_party_sources: number;
+  status: ReadinessStatus;
+  /** The verdict in words, e.g. 'Ready for p=quarantine'. */
+  headline: string;
+  /** The policy in force in words: 'p=none', 'p=quarantine pct=25', 'not reported'. */
+  current: string;
+  /** Next step on the ladder: 'quarantine' | 'quarantine pct=100' | 'reject' | 'reject pct=100'. */
+  next?: string;
+  checks: ReadinessCheck[];
+  /** Failing messages per class: what p=reject would have blocked. */
+  impact: { external: number; ours: number; forwarder: number };
+}
 export interface DmarcFindings {
   totals: DmarcTotals; reports: ReportSummary[]; duplicates: DuplicateReport[]; by_source: SourceDay[];
   by_reporter: ReporterSummary[]; by_domain: DomainSummary[];
   failure_reports: number; smtp_tls_reports: number; duplicate_reports: number;
+  /** Absent without DMARC reports (and in files of older versions). */
+  readiness?: DomainReadiness[];
 }
 
 export interface Subject { date?: DateString; provider?: string; sending_ip?: string; source_ip?: string; domain?: string; }
@@ -153,6 +187,8 @@ export class Analyzer {
   beginInput(name: string, lastModifiedMs: number): void;
   push(chunk: Uint8Array): void;
   endInput(): void;
+  /** Abandons the current input (cancel file): nothing of it counts; listed with cancelled: true. */
+  abortInput(reason: string): boolean;
   /** An input the browser could not read: recorded as an error diagnostic. */
   inputError(name: string, lastModifiedMs: number, message: string): void;
   /** Findings of the inputs ended so far; does not consume. */
@@ -161,6 +197,47 @@ export class Analyzer {
   finish(): Findings;
   /** Findings JSON, byte-identical to `mailrep analyze --format json`; consumes. */
   finishJson(): string;
+}
+
+/** Filters of a view; absent or '' = not set. */
+export interface ViewFilter { from?: DateString; to?: DateString; provider?: string; ip?: string; domain?: string; }
+export interface PassCounts { messages: number; passing: number; failing: number; percent: number; }
+export interface SendingIpView extends OutcomeCounts { sending_ip: string; services: string[]; dmarc?: PassCounts; }
+export interface ReplyView {
+  provider: string; outcome: Outcome; reason_code: string; rule: string; attempts: number;
+  /** Share of the view's non-accepted attempts (0 for accepted). */
+  percent: number; sample_reply: string;
+}
+export interface SourceIpView extends PassCounts {
+  source_ip: string; source_class: SourceClass; class_basis: string; ptr?: string;
+  dkim_aligned_pass: number; spf_aligned_pass: number; dkim_percent: number; spf_percent: number;
+  dispositions: Dispositions; header_from: string[]; reporters: string[]; first: DateString; last: DateString;
+  days: SourceDay[];
+}
+/** Roll-ups of the findings a filter keeps (core view::filter_findings); empty filter = the core's own. */
+export interface View {
+  filtered: boolean;
+  delivery: {
+    total: OutcomeCounts; providers: ProviderTotal[]; sending_ips: SendingIpView[];
+    days: { date: DateString; outcome: Outcome; attempts: number }[];
+    provider_days: ProviderDay[]; replies: ReplyView[]; non_accepted: number;
+    unclassified: UnclassifiedReply[]; unclassified_attempts: number; unclassified_percent: number;
+  };
+  dmarc: {
+    totals: PassCounts; sources: SourceIpView[];
+    days: { date: DateString; source_class: SourceClass; passing: number; failing: number }[];
+    reporters: (ReporterSummary & { percent: number })[];
+    domains: (DomainSummary & { percent: number })[];
+    readiness: DomainReadiness[];
+  };
+}
+/** Findings parsed once in the module, for filtered views. */
+export class Views {
+  free(): void;
+  /** Throws when `findings` is not findings of this schema version. */
+  constructor(findings: Findings);
+  /** Throws on a malformed date or an unknown key. */
+  filter(filter: ViewFilter): View;
 }
 
 export interface ParsedConfig { ok: boolean; normalizedToml: string | null; error: string | null; }

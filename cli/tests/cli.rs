@@ -124,6 +124,13 @@ fn analyze_text_puts_verdicts_first() {
         assert!(at > verdicts);
     }
     assert!(text.contains("CRIT  203.0.113.95 (ours)"), "{text}");
+    // Policy readiness per header_from domain: already at p=reject, with our failing mail named.
+    assert!(
+        text.contains(
+            "  readiness northwind-freight.com: Enforced: p=reject for all messages; 120 of our messages fail DMARC (investigate) (now p=reject)"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -37,6 +37,8 @@ pub struct Analyzer {
     inputs: Vec<InputSummary>,
     diagnostics: Vec<Diagnostic>,
     current: Option<Current>,
+    /// Take a checkpoint at each log input's first line, so it can be aborted.
+    abortable: bool,
 }
 
 #[derive(Debug)]
@@ -51,6 +53,10 @@ struct Current {
     diagnostics: Vec<Diagnostic>,
     /// Lines of this input already counted by an earlier run (see [`Analyzer::set_seen_lines`]).
     seen: Option<crate::ledger::LineSet>,
+    /// Whether a line of this input reached the delivery aggregator.
+    touched: bool,
+    /// The delivery state before this input's first line (abortable analyzers only).
+    checkpoint: Option<aggregate::Checkpoint>,
 }
 
 impl Current {
@@ -61,6 +67,7 @@ impl Current {
         delivery: &'a mut DeliveryAggregator,
         dmarc: &'a mut DmarcAggregator,
         bind: &'a mut BTreeMap<String, IpAddr>,
+        abortable: bool,
     ) -> (&'a mut Stage, InputSink<'a>) {
         let sink = InputSink {
             name: &self.name,
@@ -74,6 +81,9 @@ impl Current {
             reports: &mut self.reports,
             diagnostics: &mut self.diagnostics,
             seen: self.seen.as_ref(),
+            touched: &mut self.touched,
+            checkpoint: &mut self.checkpoint,
+            abortable,
         };
         (&mut self.stage, sink)
     }
@@ -91,10 +101,27 @@ struct InputSink<'a> {
     reports: &'a mut ReportCounts,
     diagnostics: &'a mut Vec<Diagnostic>,
     seen: Option<&'a crate::ledger::LineSet>,
+    touched: &'a mut bool,
+    checkpoint: &'a mut Option<aggregate::Checkpoint>,
+    abortable: bool,
+}
+
+impl InputSink<'_> {
+    /// Called before lines reach the delivery aggregator.
+    #[inline]
+    fn touch(&mut self) {
+        if !*self.touched {
+            *self.touched = true;
+            if self.abortable {
+                *self.checkpoint = Some(self.delivery.checkpoint());
+            }
+        }
+    }
 }
 
 impl Sink for InputSink<'_> {
     fn line(&mut self, line: Line<'_>, line_no: u64) {
+        self.touch();
         if let Some(seen) = self.seen {
             self.delivery.set_counting(!seen.contains(line_no));
         }
@@ -109,6 +136,7 @@ impl Sink for InputSink<'_> {
     }
 
     fn block(&mut self, block: &[u8], line_no: u64, max_line: usize) -> u64 {
+        self.touch();
         if self.seen.is_some() {
             // Exactly-once replay: each line is checked against the seen set.
             let mut n = line_no;
@@ -175,8 +203,16 @@ impl Analyzer {
             inputs: Vec::new(),
             diagnostics: Vec::new(),
             current: None,
+            abortable: false,
             config,
         })
+    }
+
+    /// Makes inputs abortable with [`Analyzer::abort_input`] (the page sets it; the CLI has
+    /// no use for it). Costs one copy of the delivery counting state at the first line of each
+    /// log input (see [`aggregate::DeliveryAggregator::checkpoint`]); findings are unchanged.
+    pub fn set_abortable(&mut self, abortable: bool) {
+        self.abortable = abortable;
     }
 
     /// Starts an input named `name`. `reference_date` bounds year-less syslog stamps (the
@@ -194,6 +230,8 @@ impl Analyzer {
             reports: ReportCounts::default(),
             diagnostics: Vec::new(),
             seen: None,
+            touched: false,
+            checkpoint: None,
         });
     }
 
@@ -217,6 +255,7 @@ impl Analyzer {
             &mut self.delivery,
             &mut self.dmarc,
             &mut self.bind,
+            self.abortable,
         );
         stage.push(chunk, 0, &self.config.limits, &mut sink);
     }
@@ -231,6 +270,7 @@ impl Analyzer {
             &mut self.delivery,
             &mut self.dmarc,
             &mut self.bind,
+            self.abortable,
         );
         stage.finish(0, &self.config.limits, &mut sink);
         self.delivery.set_counting(true);
@@ -281,7 +321,65 @@ impl Analyzer {
             reference_date: cur.reference,
             log: is_log.then_some(cur.stats),
             reports: matches!(kind, InputKind::Reports).then_some(cur.reports),
+            cancelled: false,
         });
+    }
+
+    /// Abandons the current input (the page's "cancel file"): nothing of it is counted, as if
+    /// it had never begun. Reports and Postfix configuration files only count when their
+    /// input ends, and a log's lines are undone from the checkpoint of an abortable analyzer
+    /// ([`Analyzer::set_abortable`]). The input is listed in `inputs[]` with `cancelled: true`
+    /// and the bytes read, with an `input.cancelled` warning giving `reason`.
+    ///
+    /// Returns false when nothing is open, and when log lines were already counted by an
+    /// analyzer that is not abortable: that input is then ended as read so far (its last
+    /// partial line included), still marked cancelled, and the warning says so.
+    pub fn abort_input(&mut self, reason: &str) -> bool {
+        let Some(mut cur) = self.current.take() else {
+            return false;
+        };
+        let discarded = match cur.checkpoint.take() {
+            Some(checkpoint) => {
+                self.delivery.restore(checkpoint);
+                true
+            }
+            None => !cur.touched,
+        };
+        let bytes = cur.bytes;
+        let name = cur.name.clone();
+        let what = if discarded {
+            "nothing of it is counted"
+        } else {
+            "the part read is counted"
+        };
+        if discarded {
+            self.inputs.push(InputSummary {
+                name: cur.name,
+                kind: cur.stage.kind(),
+                bytes,
+                reference_date: cur.reference,
+                log: None,
+                reports: None,
+                cancelled: true,
+            });
+        } else {
+            self.current = Some(cur);
+            self.end_input();
+            if let Some(last) = self.inputs.last_mut() {
+                last.cancelled = true;
+            }
+        }
+        self.diagnostics.push(Diagnostic::new(
+            Level::Warning,
+            "input.cancelled",
+            &name,
+            Position {
+                offset: Some(bytes),
+                ..Position::default()
+            },
+            format!("cancelled after {bytes} bytes ({reason}); {what}"),
+        ));
+        discarded
     }
 
     /// Ends any open input and builds the findings.
@@ -335,6 +433,7 @@ impl Analyzer {
             reference_date,
             log: None,
             reports: None,
+            cancelled: false,
         });
     }
 
@@ -400,6 +499,125 @@ mod tests {
         let bad = "[[rules.rule]]\nid = \"x.bad\"\nwhen = \"temporary\"\nphrases = ['zzz']\noutcome = \"throttled\"\nexamples = [\"451 4.7.1 nothing like it\"]\n";
         let err = Analyzer::new(Config::from_toml(bad).unwrap()).unwrap_err();
         assert!(err.to_string().contains("x.bad"), "{err}");
+    }
+
+    /// Two queue ids deferred then sent, so a later input depends on an earlier one.
+    fn log(day: u8, ids: &[&str], status: &str) -> String {
+        use std::fmt::Write as _;
+        let (dsn, st) = if status == "sent" {
+            ("2.0.0", "sent (250 2.0.0 OK - gsmtp)")
+        } else {
+            (
+                "4.7.1",
+                "deferred (host mx.acme.example[192.0.2.1] said: 451 4.7.1 slow down, friend (in reply to RCPT TO command))",
+            )
+        };
+        ids.iter().fold(String::new(), |mut out, id| {
+            let _ = writeln!(
+                out,
+                "Nov {day} 10:00:00 mx1 postfix/smtp[1]: {id}: to=<a@acme.example>, relay=mx.acme.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn={dsn}, status={st}"
+            );
+            out
+        })
+    }
+
+    #[test]
+    fn an_aborted_input_counts_nothing() {
+        let day = Date::new(2026, 11, 21).unwrap();
+        let first = log(18, &["4jVwT647TtzA", "4jVwT647TtzB"], "deferred");
+        // Long enough that its first half passes the sniffed head (4 KiB) and lines are counted.
+        let many: Vec<String> = std::iter::once("4jVwT647TtzA".to_owned())
+            .chain((0..120).map(|i| format!("4jVwT647TtzC{i:03}")))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let second = log(19, &many, "sent");
+        assert!(second.len() / 2 > 2 * 4096);
+        let third = log(20, &["4jVwT647TtzB"], "sent");
+        let report = "<?xml version=\"1.0\"?><feedback><report_metadata><org_name>x</org_name>";
+        let run = |abort: bool| {
+            let mut an = Analyzer::new(Config::default()).unwrap();
+            an.set_abortable(true);
+            an.begin_input("a.log", day);
+            an.push(first.as_bytes());
+            an.end_input();
+            if abort {
+                an.begin_input("b.log", day);
+                an.push(&second.as_bytes()[..second.len() / 2]);
+                assert!(an.abort_input("cancelled by the user"));
+                an.begin_input("report.xml", day);
+                an.push(report.as_bytes());
+                assert!(an.abort_input("cancelled by the user"));
+            }
+            an.begin_input("c.log", day);
+            an.push(third.as_bytes());
+            an.end_input();
+            an.finish()
+        };
+        let clean = run(false);
+        // Without the abort the second input would count: the comparison below means something.
+        let mut counted = Analyzer::new(Config::default()).unwrap();
+        counted.begin_input("b.log", day);
+        counted.push(&second.as_bytes()[..second.len() / 2]);
+        counted.end_input();
+        assert!(counted.finish().delivery.stats.attempts > 20);
+        let aborted = run(true);
+        assert_eq!(aborted.delivery, clean.delivery);
+        assert_eq!(aborted.dmarc, clean.dmarc);
+        assert_eq!(aborted.verdicts, clean.verdicts);
+        let cancelled: Vec<(&str, bool, u64)> = aborted
+            .inputs
+            .iter()
+            .map(|i| (i.name.as_str(), i.cancelled, i.bytes))
+            .collect();
+        assert_eq!(
+            cancelled,
+            [
+                ("a.log", false, first.len() as u64),
+                ("b.log", true, (second.len() / 2) as u64),
+                ("report.xml", true, report.len() as u64),
+                ("c.log", false, third.len() as u64)
+            ]
+        );
+        let cancels: Vec<&Diagnostic> = aborted
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "input.cancelled")
+            .collect();
+        assert_eq!(cancels.len(), 2, "one per input: {cancels:?}");
+        assert!(
+            cancels[0].message.contains("nothing of it is counted"),
+            "{}",
+            cancels[0].message
+        );
+        let json = aborted.to_json();
+        assert!(json.contains("\"cancelled\": true"));
+        assert!(
+            !clean.to_json().contains("\"cancelled\""),
+            "absent when false"
+        );
+    }
+
+    #[test]
+    fn abort_without_checkpoints_keeps_what_was_counted_and_says_so() {
+        let r = Date::new(2026, 11, 21).unwrap();
+        let mut an = Analyzer::new(Config::default()).unwrap();
+        assert!(!an.abort_input("nothing open"));
+        an.begin_input("b.log", r);
+        let ids: Vec<String> = (0..40).map(|i| format!("4jVwT647Ttz{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        an.push(log(19, &ids, "sent").as_bytes());
+        assert!(!an.abort_input("stopped"));
+        let f = an.finish();
+        assert!(
+            f.delivery.stats.attempts >= 20,
+            "lines past the sniffed head were counted"
+        );
+        assert!(f.inputs[0].cancelled);
+        assert!(
+            f.diagnostics[0]
+                .message
+                .contains("the part read is counted")
+        );
     }
 
     #[test]

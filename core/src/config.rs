@@ -195,6 +195,15 @@ pub struct Thresholds {
     pub regression_window_days: u32,
     /// `delivery.regression`: minimum attempts on the judged day. Default 100.
     pub regression_min_attempts: u64,
+    /// DMARC policy readiness: distinct days of reports needed before judging. Default 14.
+    pub readiness_min_days: u32,
+    /// DMARC policy readiness: distinct reporters needed before judging. Default 2.
+    pub readiness_min_reporters: u64,
+    /// DMARC policy readiness: DMARC pass share our sources need (and DKIM-aligned share
+    /// before `reject`), percent. Default 99.5.
+    pub readiness_pass_pct: f64,
+    /// DMARC policy readiness: longest gap without reports (days) before a warning. Default 2.
+    pub readiness_max_gap_days: u32,
 }
 
 impl Default for Thresholds {
@@ -213,6 +222,10 @@ impl Default for Thresholds {
             regression_drop_points: 20.0,
             regression_window_days: 7,
             regression_min_attempts: 100,
+            readiness_min_days: 14,
+            readiness_min_reporters: 2,
+            readiness_pass_pct: 99.5,
+            readiness_max_gap_days: 2,
         }
     }
 }

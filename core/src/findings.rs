@@ -116,4 +116,14 @@ pub struct InputSummary {
     /// Report counts, for report inputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reports: Option<ReportCounts>,
+    /// True when the input was cancelled while read (the page's "cancel file", see
+    /// [`crate::Analyzer::abort_input`]); nothing of it is counted. Absent when false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cancelled: bool,
+}
+
+/// Serde helper: skip `false`.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -27,6 +27,7 @@ pub mod report;
 mod scan;
 pub mod share;
 pub mod verdict;
+pub mod view;
 
 pub use analyzer::Analyzer;
 pub use config::Config;

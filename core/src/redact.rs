@@ -537,6 +537,15 @@ impl Redactor {
                 self.domain_field(&mut p.domain);
             }
         }
+        for r in &mut m.readiness {
+            self.domain_field(&mut r.domain);
+            if let Some(p) = r.policy.as_mut() {
+                self.domain_field(&mut p.domain);
+            }
+            for s in &mut r.history {
+                self.domain_field(&mut s.domain);
+            }
+        }
         for d in &mut f.diagnostics {
             self.name_field(&mut d.input, NameKind::Input);
             if let Some(mem) = d.position.member.as_mut() {
@@ -820,6 +829,26 @@ mod tests {
             assert_eq!(pseudonym_of(v6).as_deref(), Some(name.as_str()));
         }
         assert_eq!(pseudonym_of("203.0.113.1".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn public_pseudonymizes_the_readiness_domains() {
+        let xml = r#"<?xml version="1.0"?>
+<feedback><report_metadata><org_name>google.com</org_name><email>x@google.com</email>
+<report_id>1</report_id><date_range><begin>1795132800</begin><end>1795219199</end></date_range></report_metadata>
+<policy_published><domain>northwind-freight.com</domain><p>none</p></policy_published>
+<record><row><source_ip>203.0.113.94</source_ip><count>3</count><policy_evaluated><disposition>none</disposition>
+<dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>northwind-freight.com</header_from></identifiers>
+<auth_results><dkim><domain>northwind-freight.com</domain><result>pass</result></dkim></auth_results></record></feedback>"#;
+        let f = Analyzer::analyze(
+            Config::default(),
+            &[("report.xml", xml.as_bytes())],
+            Date::new(2026, 11, 21).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(f.dmarc.readiness[0].domain, "northwind-freight.com");
+        let json = redact(&f, Preset::Public).to_json();
+        assert!(!json.contains("northwind-freight"), "{json}");
     }
 
     #[test]

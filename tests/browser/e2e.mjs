@@ -17,6 +17,7 @@ const EXAMPLE_FILES = [ex('mail.log'), ex('mail.log.1.gz'), ex('reports/google.c
   ex('reports/yahoo.com!northwind-freight.com!1795132800!1795219199.zip'), ex('reports/microsoft-report.eml')];
 const CONFIG = fs.readFileSync(ex('mailrep.toml'), 'utf8');
 const expected = JSON.parse(fs.readFileSync(path.join(ART, 'expected/examples.json'), 'utf8'));
+const expectedMailLog = JSON.parse(fs.readFileSync(path.join(ART, 'expected/mail-log.json'), 'utf8'));
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
@@ -32,6 +33,11 @@ let failed = 0;
 async function newPage() {
   const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true, viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
+  // Every Content Security Policy violation (an inline style or script the policy refused).
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} ${e.sourceFile || ''}:${e.lineNumber || ''}`));
+  });
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('file:')) foreign.push(u);
@@ -98,10 +104,9 @@ async function providerTable(page, id) {
 const LABELS = { accepted: 'Accepted', throttled: 'Throttled', deferred_other: 'Deferred', reject_reputation: 'Reputation rej.',
   reject_content: 'Content rej.', reject_recipient: 'Recipient rej.', reject_auth: 'Auth rej.', reject_other: 'Unclassified rej.' };
 
-function checkProviders(shown, findings, only) {
+function checkProviders(shown, findings, only, rows = findings.delivery.provider_totals) {
   const names = findings.delivery.provider_names;
-  const totals = findings.delivery.provider_totals;
-  const want = only ? totals.slice().sort((a, b) => b.attempts - a.attempts).slice(0, only) : totals;
+  const want = only ? rows.slice().sort((a, b) => b.attempts - a.attempts).slice(0, only) : rows;
   assert.equal(Object.keys(shown).length, want.length, 'provider rows');
   for (const p of want) {
     const row = shown[names[p.provider] || p.provider];
@@ -127,7 +132,7 @@ async function checkAllViews(page, findings, prefix) {
   checkProviders(await providerTable(page, 'provider-table'), findings);
   const ips = await page.$$eval('#ip-table tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
   assert.deepEqual(Object.fromEntries(ips.map(([ip, n]) => [ip, num(n)])),
-    Object.fromEntries(findings.delivery.sending_ips.map((s) => [s.sending_ip, s.attempts])), 'sending IP attempts');
+    Object.fromEntries(findings.delivery.sending_ips.map((s) => [s.sending_ip || 'unattributed', s.attempts])), 'sending IP attempts');
   await shot(page, `${prefix}-delivery`);
   // Replies: every non-accepted reply group, attempts per sample.
   await tab(page, 'replies');
@@ -152,12 +157,15 @@ async function checkAllViews(page, findings, prefix) {
   assert.deepEqual(Object.fromEntries(sources.map(([ip, m, f]) => [ip, [num(m), num(f)]])), want, 'source IP messages/failing');
   await shot(page, `${prefix}-dmarc`);
   await tab(page, 'readiness');
+  const readiness = await page.$$eval('#view-readiness article[data-domain]', (as) => as.map((a) => [a.dataset.domain, a.dataset.status, a.querySelector('strong').textContent]));
+  assert.deepEqual(readiness, (findings.dmarc.readiness || []).map((r) => [r.domain, r.status, r.headline]), 'policy readiness per domain');
   await shot(page, `${prefix}-readiness`);
   await tab(page, 'quality');
   const totals = await page.textContent('#log-totals');
   assert.match(totals, new RegExp(`${findings.delivery.stats.attempts.toLocaleString('en-US')} delivery attempts counted`), 'log totals');
   await shot(page, `${prefix}-quality`);
   await tab(page, 'overview');
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content Security Policy violations');
 }
 
 async function download(page, button) {
@@ -179,6 +187,8 @@ await test('landing page: CSP meta, local-only badge, no script errors', async (
   const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.match(csp, /connect-src 'self'/);
+  assert.match(csp, /style-src 'self';/);
+  assert.doesNotMatch(csp, /'unsafe-inline'/, "no 'unsafe-inline' (charts' styles come from style.css)");
   assert.doesNotMatch(csp, /(^|\s)'unsafe-eval'/, "no 'unsafe-eval'");
   assert.equal(await page.textContent('#req-count'), '0');
   await shot(page, 'landing');
@@ -255,6 +265,17 @@ await test('drag and drop: the same files dropped on the window give the CLI num
   const shown = await providerTable(page, 'provider-table');
   assert.deepEqual(Object.keys(shown), ['Microsoft']);
   await shot(page, 'filter-microsoft');
+  // A one-day range: the core's sums over that day's rows equal the CLI's per-day roll-up.
+  const day = expected.delivery.providers[0].date;
+  await page.selectOption('#f-prov', '');
+  await page.fill('#f-from', day);
+  await page.dispatchEvent('#f-from', 'change');
+  await page.fill('#f-to', day);
+  await page.dispatchEvent('#f-to', 'change');
+  assert.match(page.url(), new RegExp(`from=${day}&to=${day}`));
+  checkProviders(await providerTable(page, 'provider-table'), expected, 0, expected.delivery.providers.filter((p) => p.date === day));
+  await shot(page, 'filter-one-day');
+  await page.click('#f-reset');
   // Dark theme (persisted), keyboard: arrow keys move between tabs.
   await page.click('#theme-toggle');
   assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
@@ -301,6 +322,11 @@ await test('cancel: a big file cancelled while reading keeps the other files, wi
   const statuses = await waitFiles(page, 2);
   assert.deepEqual(statuses, ['cancelled', 'done']);
   assert.match(await page.textContent('#banners'), /Partial data: 1 file cancelled/);
+  // Nothing of the cancelled file counts: the numbers are those of mail.log alone.
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), expectedMailLog);
+  await tab(page, 'quality');
+  assert.match(await page.textContent('#input-table'), /cancelled/, 'the cancelled input is listed as cancelled');
   await page.click('#files-toggle');
   await shot(page, 'cancelled');
   await context.close();

@@ -134,3 +134,43 @@ test('summary link: round trip, length check, bad links refused', () => {
   assert.throws(() => w.decodeShareLink('%%%'), /base64/);
   assert.throws(() => w.decodeShareLink('A'.repeat(40000)), /32000/);
 });
+
+test('Views.filter: the core roll-ups of the filtered findings (empty filter = the findings own)', () => {
+  const config = readFileSync(join(examples, 'mailrep.toml'), 'utf8');
+  const f = analyze([['mail.log', join(examples, 'mail.log')], ['mail.log.1.gz', join(examples, 'mail.log.1.gz')]], config);
+  const views = new w.Views(f);
+  const all = views.filter({});
+  assert.equal(all.filtered, false);
+  assert.deepEqual(all.delivery.providers, f.delivery.provider_totals);
+  assert.deepEqual(all.delivery.provider_days, f.delivery.providers);
+  const day = f.delivery.providers[0].date;
+  const one = views.filter({ from: day, to: day, provider: '', ip: null });
+  assert.equal(one.filtered, true);
+  const want = f.delivery.providers.filter((p) => p.date === day);
+  assert.deepEqual(one.delivery.provider_days, want, 'per provider and day: the CLI rows of that day');
+  const byAttempts = (a, b) => b.attempts - a.attempts || a.provider.localeCompare(b.provider);
+  assert.deepEqual(one.delivery.providers, want.map(({ date, ...rest }) => rest).sort(byAttempts), 'provider table of one day');
+  assert.ok(one.delivery.days.every((d) => d.date === day));
+  assert.throws(() => views.filter({ from: 'yesterday' }), /not a date/);
+  assert.throws(() => views.filter({ prov: 'microsoft' }), /unknown filter key/);
+  views.free();
+});
+
+test('abortInput: a file cancelled halfway counts nothing; it is listed as cancelled', () => {
+  const log = new Uint8Array(readFileSync(join(examples, 'mail.log')));
+  const gz = join(examples, 'mail.log.1.gz');
+  const a = new w.Analyzer('');
+  a.beginInput('mail.log', LAST_MODIFIED);
+  a.push(log.subarray(0, log.length >> 1));
+  assert.equal(a.abortInput('cancelled in a test'), true);
+  a.beginInput('mail.log.1.gz', LAST_MODIFIED);
+  a.push(new Uint8Array(readFileSync(gz)));
+  a.endInput();
+  const f = a.finish();
+  const alone = analyze([['mail.log.1.gz', gz]]);
+  assert.deepEqual(f.delivery, alone.delivery);
+  assert.equal(f.inputs[0].cancelled, true);
+  assert.equal(f.inputs[0].bytes, log.length >> 1);
+  assert.equal(alone.inputs[0].cancelled, undefined);
+  assert.ok(f.diagnostics.some((d) => d.code === 'input.cancelled' && /nothing of it is counted/.test(d.message)));
+});

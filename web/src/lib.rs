@@ -8,7 +8,7 @@
 
 use mailrep_core::findings::Findings;
 use mailrep_core::redact::Preset;
-use mailrep_core::{Config, Date, report, share};
+use mailrep_core::{Config, Date, report, share, view};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -62,8 +62,10 @@ impl Analyzer {
     #[wasm_bindgen(constructor)]
     pub fn new(config_toml: &str) -> Result<Analyzer, JsError> {
         let config = Config::from_toml(config_toml).map_err(|e| JsError::new(&e.to_string()))?;
-        let inner =
+        let mut inner =
             mailrep_core::Analyzer::new(config).map_err(|e| JsError::new(&e.to_string()))?;
+        // The page cancels files: each log input can be undone (see `abortInput`).
+        inner.set_abortable(true);
         Ok(Analyzer { inner })
     }
 
@@ -85,6 +87,14 @@ impl Analyzer {
     #[wasm_bindgen(js_name = endInput)]
     pub fn end_input(&mut self) {
         self.inner.end_input();
+    }
+
+    /// Abandons the current input (cancel file): nothing of it is counted; it is listed in
+    /// `inputs` with `cancelled: true` and an `input.cancelled` warning naming `reason`.
+    /// Returns false when no input was open.
+    #[wasm_bindgen(js_name = abortInput)]
+    pub fn abort_input(&mut self, reason: &str) -> bool {
+        self.inner.abort_input(reason)
     }
 
     /// Records an input that could not be read (the browser refused the file): an error
@@ -112,6 +122,71 @@ impl Analyzer {
     pub fn finish_json(self) -> String {
         self.inner.finish().to_json()
     }
+}
+
+/// Findings held in the module for the page's filtered views, parsed once (a render asks
+/// for a view at every filter change).
+///
+/// ```js
+/// const views = new Views(findings);
+/// const v = views.filter({ from: '2026-11-19', provider: 'microsoft' });
+/// views.free();
+/// ```
+#[wasm_bindgen]
+pub struct Views {
+    findings: Findings,
+}
+
+#[wasm_bindgen]
+impl Views {
+    /// Holds `findings` (a plain object as from `Analyzer.finish` or a findings file); throws
+    /// when it is not findings of this schema version.
+    #[wasm_bindgen(constructor)]
+    pub fn new(findings: &JsValue) -> Result<Views, JsError> {
+        Ok(Views {
+            findings: findings_from_js(findings)?,
+        })
+    }
+
+    /// The roll-ups `filter` keeps (`mailrep_core::view::filter_findings`): `filter` is
+    /// `{ from?, to?, provider?, ip?, domain? }` (dates `YYYY-MM-DD`; absent or empty = no
+    /// filter). Throws on a malformed date or an unknown key.
+    pub fn filter(&self, filter: &JsValue) -> Result<JsValue, JsError> {
+        to_js(&view::filter_findings(
+            &self.findings,
+            &filter_from_js(filter)?,
+        ))
+    }
+}
+
+/// A view filter from `{ from?, to?, provider?, ip?, domain? }`; empty strings and `null`
+/// mean "not set".
+fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
+    let mut filter = view::Filter::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(filter);
+    }
+    let keys = js_sys::Object::keys(&js_sys::Object::from(v.clone()));
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        let value = js_sys::Reflect::get(v, &JsValue::from_str(&key))
+            .ok()
+            .and_then(|x| x.as_string())
+            .filter(|x| !x.is_empty());
+        let Some(value) = value else { continue };
+        let date = |s: &str| {
+            Date::parse(s).ok_or_else(|| JsError::new(&format!("filter {key}: not a date: {s}")))
+        };
+        match key.as_str() {
+            "from" => filter.from = Some(date(&value)?),
+            "to" => filter.to = Some(date(&value)?),
+            "provider" => filter.provider = Some(value),
+            "ip" => filter.ip = Some(value),
+            "domain" => filter.domain = Some(value),
+            _ => return Err(JsError::new(&format!("unknown filter key: {key}"))),
+        }
+    }
+    Ok(filter)
 }
 
 /// The commented example configuration (`mailrep config example`).

@@ -13,6 +13,21 @@ const COLORS = {
   reject_content: '#CC79A7', reject_recipient: '#0072B2', reject_auth: '#F0E442', reject_other: '#999999',
 };
 
+/** Class of every chart; style.css carries the rules Plot would inject for it. */
+const PLOT_CLASS = 'mr-plot';
+
+/**
+ * Plot.plot without its injected <style> elements: the page's CSP has no
+ * style-src 'unsafe-inline', so the rules Plot writes into the chart and its legend live in
+ * style.css under the class `mr-plot` instead. The chart is still detached here, so the
+ * removed elements never reach the document.
+ */
+function plot(options) {
+  const node = Plot.plot({ ...options, className: PLOT_CLASS });
+  for (const s of node.querySelectorAll('style')) s.remove();
+  return node;
+}
+
 function figure(title, svg, tableNode) {
   const tbl = h('div', { hidden: true }, tableNode);
   const btn = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', onclick: () => {
@@ -35,7 +50,7 @@ export function outcomeTrend(rows, width) {
   const summary = `Non-accepted delivery attempts per day, ${days[0]} to ${days.at(-1)}, stacked by outcome; `
     + order.map((o) => [o, data.filter((r) => r.outcome === o).reduce((s, r) => s + r.attempts, 0)])
       .filter(([, n]) => n).map(([o, n]) => `${outcomeLabel(o)} ${count(n)}`).join(', ');
-  const svg = Plot.plot({
+  const svg = plot({
     width, height: 260, marginLeft: 56, ariaLabel: 'Daily trend of non-accepted attempts', ariaDescription: summary,
     x: { type: 'band', label: 'Day (as logged)', tickFormat: (d) => d.slice(5) },
     y: { grid: true, label: 'Attempts' },
@@ -65,7 +80,7 @@ export function providerRate(rows, outcome, width) {
       const rs = rows.filter((r) => r.name === n);
       return `${n} max ${pct(Math.max(...rs.map((r) => r.percent)))}`;
     }).join(', ');
-  const svg = Plot.plot({
+  const svg = plot({
     width, height: 240, marginLeft: 56, ariaLabel: `${outcomeLabel(outcome)} share per provider`, ariaDescription: summary,
     x: { type: 'band', label: 'Day (as logged)', tickFormat: (d) => d.slice(5) },
     y: { grid: true, label: `${outcomeLabel(outcome)} (% of attempts)`, domain: [0, 100] },
@@ -94,7 +109,7 @@ export function dmarcTrend(rows, width) {
     { date: r.date, series: `${r.source_class} fail`, messages: r.failing },
   ]).filter((r) => r.messages > 0);
   const series = classes.flatMap((c) => [`${c} pass`, `${c} fail`]);
-  const svg = Plot.plot({
+  const svg = plot({
     width, height: 240, marginLeft: 56, ariaLabel: 'DMARC messages per day by source class and result',
     ariaDescription: `DMARC messages per day from ${rows[0].date} to ${rows.at(-1).date}, by source class, pass and fail`,
     x: { type: 'band', label: 'Day (UTC)', tickFormat: (d) => d.slice(5) },

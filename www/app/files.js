@@ -248,7 +248,16 @@ function rowNode(r) {
 
 function updateRow(r) {
   const old = document.getElementById(`file-${r.id}`);
-  if (old) old.replaceWith(rowNode(r));
+  if (!old) return;
+  const fresh = rowNode(r);
+  if (old.dataset.status !== r.status) {
+    old.replaceWith(fresh);
+    return;
+  }
+  // Progress of a running file: the other cells are replaced, the action cell stays, so the
+  // Cancel button keeps focus and takes a click between two progress updates.
+  const cells = [...fresh.cells];
+  for (let i = 0; i < cells.length - 1; i++) old.cells[i].replaceWith(cells[i]);
 }
 
 function renderRows() {

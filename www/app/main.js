@@ -1,6 +1,7 @@
 // Entry point: wires the header, the file loading, filters, tabs and views together. The page
 // holds one Findings object (from the worker, a dropped findings file, or a summary link) and
-// renders it; every number comes from the core.
+// renders it; every number comes from the core: the views get the core's roll-ups of the
+// filtered findings (`Views.filter`, core/src/view.rs), recomputed at each filter change.
 
 import { byId, replace, h } from './dom.js';
 import * as filters from './filters.js';
@@ -8,6 +9,7 @@ import * as files from './files.js';
 import * as settings from './settings.js';
 import * as share from './share.js';
 import { watchRequests } from './requests.js';
+import { core } from './wasm.js';
 import { renderFilterBar } from './filterbar.js';
 import * as overview from './views/overview.js';
 import * as delivery from './views/delivery.js';
@@ -21,11 +23,32 @@ const LARGE_INPUT = 1e9;
 
 const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
 
-/** What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a banner. */
-const state = { findings: null, origin: null, note: '', f: filters.read() };
+/**
+ * What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a
+ * banner; `views`: the core's Views over `findings` (held in the WebAssembly module).
+ */
+const state = { findings: null, views: null, origin: null, note: '', f: filters.read() };
+let setSeq = 0;
 
-function setFindings(findings, origin, note = '') {
+async function setFindings(findings, origin, note = '') {
+  const seq = ++setSeq;
+  let views = null;
+  if (findings) {
+    const m = await core();
+    try {
+      views = new m.Views(findings);
+    } catch (e) {
+      note = `These findings cannot be shown: ${e?.message || e}`;
+      findings = null;
+    }
+  }
+  if (seq !== setSeq) { // a newer result arrived while the module loaded
+    views?.free();
+    return;
+  }
   const first = findings && !state.findings;
+  state.views?.free();
+  state.views = views;
   state.findings = findings;
   state.origin = origin;
   state.note = note;
@@ -70,7 +93,15 @@ function render() {
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
   }
-  const ctx = { findings: state.findings, f: state.f, setFilter, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
+  const f = state.f;
+  let view;
+  try {
+    view = state.views.filter({ from: f.from, to: f.to, provider: f.prov, ip: f.ip, domain: f.dom });
+  } catch (e) { // a hand-edited fragment with a bad date: show everything and say why
+    view = state.views.filter({});
+    byId('banners').append(h('p', { class: 'banner warn', text: `Filters ignored: ${e?.message || e}` }));
+  }
+  const ctx = { findings: state.findings, view, f, setFilter, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
   for (const [name, view] of Object.entries(VIEWS)) {
     const panel = byId(`view-${name}`);
     panel.hidden = name !== state.f.tab;

@@ -128,7 +128,7 @@ async function analyzeFile({ id, file, name }) {
       if (cancelled.has(id)) {
         reader.cancel();
         status = 'cancelled';
-        message = `cancelled after ${bytes} of ${file.size} bytes; the part read is kept`;
+        message = `cancelled after ${bytes} of ${file.size} bytes; nothing of it is counted`;
         break;
       }
     }
@@ -137,7 +137,9 @@ async function analyzeFile({ id, file, name }) {
     message = `could not read the file: ${err?.message || err}`;
   }
   const e0 = performance.now();
-  analyzer.endInput();
+  // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
+  if (status === 'cancelled') analyzer.abortInput('cancelled on the page');
+  else analyzer.endInput();
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();

@@ -411,6 +411,24 @@ fn dmarc(out: &mut String, f: &Findings, detail: usize) {
             }
         );
     }
+    for r in &d.readiness {
+        use mailrep_core::dmarc::readiness::CheckLevel;
+        let blocking: Vec<&str> = r
+            .checks
+            .iter()
+            .filter(|c| c.level == CheckLevel::Fail)
+            .map(|c| c.message.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  readiness {}: {} (now {}){}{}",
+            clean(&r.domain, 60),
+            r.headline,
+            r.current,
+            if blocking.is_empty() { "" } else { ": " },
+            blocking.join(" ")
+        );
+    }
     out.push('\n');
 }
 

@@ -48,6 +48,10 @@ pub struct DmarcFindings {
     pub smtp_tls_reports: u64,
     /// Number of duplicate aggregate reports (the length of `duplicates`).
     pub duplicate_reports: u64,
+    /// Policy readiness per `header_from` domain, sorted by domain (see
+    /// [`super::readiness`]). Absent in findings without DMARC reports and in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readiness: Vec<super::readiness::DomainReadiness>,
 }
 
 /// Totals over the kept aggregate reports.
@@ -447,6 +451,7 @@ impl DmarcAggregator {
                 policies: a.policies.into_iter().collect(),
             })
             .collect();
+        f.readiness = super::readiness::assess(&f, config);
         (f, diagnostics)
     }
 }

@@ -17,6 +17,7 @@ mod container;
 mod decode;
 pub mod model;
 mod normalize;
+pub mod readiness;
 pub mod source_class;
 mod xml;
 

@@ -233,7 +233,7 @@ struct BucketKey {
     reason: u32,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Bucket {
     seq: u64,
     attempts: u64,
@@ -249,7 +249,7 @@ struct QueueInfo {
     provider: u32,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Unclassified {
     seq: u64,
     attempts: u64,
@@ -438,6 +438,16 @@ pub struct DeliveryAggregator {
     totals: LogStats,
     /// False while lines already counted by an earlier run are replayed.
     counting: bool,
+}
+
+/// The counting state of a [`DeliveryAggregator`] at one point (see
+/// [`DeliveryAggregator::checkpoint`]).
+#[derive(Debug)]
+pub struct Checkpoint {
+    buckets: FxHashMap<BucketKey, Bucket>,
+    queue: FxHashMap<(u32, u64), QueueInfo>,
+    unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
+    seq: u64,
 }
 
 /// Diagnostics raised while reading one log input.
@@ -891,6 +901,28 @@ impl DeliveryAggregator {
                 sample: cap(sample.text()),
             },
         );
+    }
+
+    /// A copy of the state later lines can change and the findings depend on: the daily
+    /// buckets, the queue-id table and the unclassified replies. (The classification memo and
+    /// the interned names only grow and never change a result, so they are not copied.)
+    /// [`DeliveryAggregator::restore`] returns to it, for an input that is abandoned halfway.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            buckets: self.buckets.clone(),
+            queue: self.queue.clone(),
+            unclassified: self.unclassified.clone(),
+            seq: self.seq,
+        }
+    }
+
+    /// Returns to `checkpoint`: the findings are as if no line had been added since it was
+    /// taken.
+    pub fn restore(&mut self, checkpoint: Checkpoint) {
+        self.buckets = checkpoint.buckets;
+        self.queue = checkpoint.queue;
+        self.unclassified = checkpoint.unclassified;
+        self.seq = checkpoint.seq;
     }
 
     /// Whether the following lines add to the counts (false: they only feed cross-line state,

@@ -4,7 +4,8 @@
 //! "HTML report, static"): it opens anywhere, including as a mail attachment. Its sections
 //! mirror the page (§3.4): verdict cards, provider x outcome table with a trend line per
 //! provider, the daily trend chart (with its numbers in a table), sending IPs, reply groups,
-//! unclassified replies, DMARC by source, reporter and domain, and data quality.
+//! unclassified replies, DMARC by source, reporter and domain, policy readiness per domain,
+//! and data quality.
 //!
 //! Every string from a log or report is escaped (see [`super::markup`]); a Content Security
 //! Policy (`default-src 'none'`) in the document forbids scripts and any request even if a
@@ -18,7 +19,8 @@ use super::markup::Markup;
 use super::svg;
 use crate::date::Date;
 use crate::diagnostic::Level;
-use crate::dmarc::{SourceClass, SourceDay};
+use crate::dmarc::SourceClass;
+use crate::dmarc::readiness::{CheckLevel, Status};
 use crate::findings::{Findings, InputSummary};
 use crate::input::InputKind;
 use crate::postfix::Outcome;
@@ -86,6 +88,8 @@ td.t{overflow-wrap:anywhere;min-width:18em}
 td.n small{display:block;color:var(--muted)}
 .chip{display:inline-block;padding:0 6px;border-radius:9px;border:1px solid var(--line);font-size:12px;white-space:nowrap}
 .chip.ours{border-color:var(--ok)}.chip.forwarder{border-color:var(--info)}.chip.external{border-color:var(--warn)}
+.checks{list-style:none;padding-left:0}.checks .ok span{color:var(--ok)}.checks .fail span{color:var(--crit)}.checks .warn span{color:var(--warn)}
+.readiness.ready{border-left-color:var(--ok)}.readiness.not-ready{border-left-color:var(--crit)}.readiness.no-data{border-left-color:var(--line)}
 .lvl-error{color:var(--crit)}.lvl-warning{color:var(--warn)}
 svg.chart{width:100%;height:auto;max-height:260px}svg .grid{stroke:var(--line);stroke-width:1}
 svg .axis{fill:var(--muted);font-size:11px}
@@ -124,6 +128,7 @@ pub fn render(f: &Findings) -> String {
     dmarc_sources(&mut m, f);
     dmarc_reporters(&mut m, f);
     dmarc_domains(&mut m, f);
+    readiness(&mut m, f);
     quality(&mut m, f);
     footer(&mut m, f);
     m.raw("</body>\n</html>\n");
@@ -209,7 +214,7 @@ fn header(m: &mut Markup, f: &Findings, span: &Span) {
     m.raw("<nav aria-label=\"Sections\"><a href=\"#verdicts\">Verdicts</a><a href=\"#providers\">Providers</a>")
         .raw("<a href=\"#trend\">Daily trend</a><a href=\"#ips\">Sending IPs</a><a href=\"#replies\">Replies</a>")
         .raw("<a href=\"#unclassified\">Unclassified</a><a href=\"#dmarc-sources\">DMARC sources</a>")
-        .raw("<a href=\"#dmarc-reporters\">Reporters</a><a href=\"#dmarc-domains\">Domains</a>")
+        .raw("<a href=\"#dmarc-reporters\">Reporters</a><a href=\"#dmarc-domains\">Domains</a><a href=\"#readiness\">Policy readiness</a>")
         .raw("<a href=\"#quality\">Data quality</a></nav>\n</header>\n");
 }
 
@@ -556,53 +561,11 @@ fn unclassified(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
-/// One DMARC source IP over all dates and domains.
-#[derive(Default)]
-struct SourceRow<'a> {
-    class: Option<SourceClass>,
-    basis: &'a str,
-    ptr: Option<&'a str>,
-    messages: u64,
-    passing: u64,
-    dkim: u64,
-    spf: u64,
-    none: u64,
-    quarantine: u64,
-    reject: u64,
-    domains: BTreeSet<&'a str>,
-    reporters: BTreeSet<&'a str>,
-    dates: BTreeSet<Date>,
-}
-
-impl<'a> SourceRow<'a> {
-    fn add(&mut self, s: &'a SourceDay) {
-        // The most trusting class seen wins the label (ours > forwarder > external).
-        if self.class.is_none_or(|c| s.source_class < c) {
-            self.class = Some(s.source_class);
-            self.basis = &s.class_basis;
-        }
-        self.ptr = self.ptr.or(s.ptr.as_deref());
-        self.messages += s.messages;
-        self.passing += s.passing;
-        self.dkim += s.dkim_aligned_pass;
-        self.spf += s.spf_aligned_pass;
-        self.none += s.dispositions.none;
-        self.quarantine += s.dispositions.quarantine;
-        self.reject += s.dispositions.reject;
-        if !s.header_from.is_empty() {
-            self.domains.insert(&s.header_from);
-        }
-        self.reporters
-            .extend(s.reporters.iter().map(String::as_str));
-        self.dates.insert(s.date);
-    }
-}
-
-fn class_name(c: Option<SourceClass>) -> &'static str {
+fn class_name(c: SourceClass) -> &'static str {
     match c {
-        Some(SourceClass::Ours) => "ours",
-        Some(SourceClass::Forwarder) => "forwarder",
-        Some(SourceClass::External) | None => "external",
+        SourceClass::Ours => "ours",
+        SourceClass::Forwarder => "forwarder",
+        SourceClass::External => "external",
     }
 }
 
@@ -622,52 +585,40 @@ fn dmarc_sources(m: &mut Markup, f: &Findings) {
             thousands(t.failing)
         ))
         .raw("</p>\n");
-    let mut rows: BTreeMap<IpAddr, SourceRow<'_>> = BTreeMap::new();
-    for s in &f.dmarc.by_source {
-        rows.entry(s.source_ip).or_default().add(s);
-    }
-    let mut rows: Vec<(IpAddr, SourceRow<'_>)> = rows.into_iter().collect();
-    rows.sort_by(|a, b| {
-        (b.1.messages - b.1.passing)
-            .cmp(&(a.1.messages - a.1.passing))
-            .then(b.1.messages.cmp(&a.1.messages))
-            .then(a.0.cmp(&b.0))
-    });
+    let rows = crate::view::source_ips(&f.dmarc.by_source);
     m.raw("<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Source IP</th><th scope=\"col\">Class</th><th scope=\"col\">PTR</th><th scope=\"col\" class=\"n\">Messages</th><th scope=\"col\" class=\"n\">DMARC pass</th><th scope=\"col\" class=\"n\">DKIM aligned</th><th scope=\"col\" class=\"n\">SPF aligned</th><th scope=\"col\" class=\"n\">Disposition none / quar. / rej.</th><th scope=\"col\">header_from</th><th scope=\"col\" class=\"n\">Reporters</th><th scope=\"col\">First / last</th></tr></thead>\n<tbody>\n");
-    for (ip, r) in rows.iter().take(MAX_ROWS) {
-        let class = class_name(r.class);
+    for r in rows.iter().take(MAX_ROWS) {
+        let class = class_name(r.source_class);
         m.raw("<tr><th scope=\"row\">")
-            .text(&ip_label(*ip))
+            .text(&ip_label(r.source_ip))
             .raw("</th><td><span class=\"chip ")
             .raw(class)
             .raw("\" title=\"")
-            .attr(r.basis)
+            .attr(&r.class_basis)
             .raw("\">")
             .raw(class)
             .raw("</span></td><td>")
-            .text(r.ptr.unwrap_or("—"))
+            .text(r.ptr.as_deref().unwrap_or("—"))
             .raw("</td><td class=\"n\">")
-            .int(r.messages)
+            .int(r.pass.messages)
             .raw("</td>");
-        pct_cell(m, r.passing, r.messages);
-        pct_cell(m, r.dkim, r.messages);
-        pct_cell(m, r.spf, r.messages);
+        pct_cell(m, r.pass.passing, r.pass.messages);
+        pct_cell(m, r.dkim_aligned_pass, r.pass.messages);
+        pct_cell(m, r.spf_aligned_pass, r.pass.messages);
         m.raw("<td class=\"n\">")
             .text(&format!(
                 "{} / {} / {}",
-                thousands(r.none),
-                thousands(r.quarantine),
-                thousands(r.reject)
+                thousands(r.dispositions.none),
+                thousands(r.dispositions.quarantine),
+                thousands(r.dispositions.reject)
             ))
             .raw("</td><td>")
-            .text(&r.domains.iter().copied().collect::<Vec<_>>().join(", "))
+            .text(&r.header_from.join(", "))
             .raw("</td><td class=\"n\">")
             .int(r.reporters.len() as u64)
-            .raw("</td><td>");
-        if let (Some(a), Some(b)) = (r.dates.first(), r.dates.last()) {
-            m.text(&format!("{a} / {b}"));
-        }
-        m.raw("</td></tr>\n");
+            .raw("</td><td>")
+            .text(&format!("{} / {}", r.first, r.last))
+            .raw("</td></tr>\n");
     }
     m.raw("</tbody></table></div>\n");
     capped_note(m, rows.len().min(MAX_ROWS), rows.len());
@@ -784,6 +735,90 @@ fn dmarc_domains(m: &mut Markup, f: &Findings) {
     m.raw("</tbody></table></div>\n</section>\n");
 }
 
+fn readiness_class(s: Status) -> &'static str {
+    match s {
+        Status::Ready => "ready",
+        Status::NotReady => "not-ready",
+        Status::NotEnoughData => "no-data",
+        Status::Enforced => "enforced",
+    }
+}
+
+fn check_mark(l: CheckLevel) -> (&'static str, &'static str) {
+    match l {
+        CheckLevel::Ok => ("ok", "✓"),
+        CheckLevel::Fail => ("fail", "✗"),
+        CheckLevel::Warn => ("warn", "!"),
+        CheckLevel::Info => ("info", "ℹ"),
+    }
+}
+
+fn readiness(m: &mut Markup, f: &Findings) {
+    m.raw("<section id=\"readiness\">\n<h2>Policy readiness</h2>\n");
+    if f.dmarc.readiness.is_empty() {
+        m.raw("<p class=\"note\">No DMARC aggregate reports with a header_from domain in these inputs.</p>\n</section>\n");
+        return;
+    }
+    m.raw("<p class=\"note\">Per header_from domain: is it safe to move the published DMARC policy one step up (none, quarantine, quarantine at pct=100, reject)? Thresholds are the readiness_* settings.</p>\n<div class=\"cards\">\n");
+    for r in &f.dmarc.readiness {
+        m.raw("<article class=\"card readiness ")
+            .raw(readiness_class(r.status))
+            .raw("\">\n<h3>")
+            .text(&r.domain)
+            .raw("</h3>\n<p><span class=\"sev\">")
+            .text(&r.headline)
+            .raw("</span></p>\n<p>")
+            .text(&format!(
+                "Current policy: {}{}. {} messages, {:.1} % passing DMARC.",
+                r.current,
+                if r.listed {
+                    ""
+                } else {
+                    " (domain not in [ours] domains)"
+                },
+                thousands(r.messages),
+                r.pass_percent
+            ))
+            .raw("</p>\n");
+        if r.history.len() > 1 {
+            m.raw("<p>Policy changed: ");
+            for (i, h) in r.history.iter().enumerate() {
+                if i > 0 {
+                    m.raw(", then ");
+                }
+                m.text(&format!(
+                    "p={}{} {} to {}",
+                    h.p.as_deref().unwrap_or("-"),
+                    h.pct.map(|p| format!(" pct={p}")).unwrap_or_default(),
+                    h.first,
+                    h.last
+                ));
+            }
+            m.raw("</p>\n");
+        }
+        m.raw("<ul class=\"checks\">\n");
+        for c in &r.checks {
+            let (class, mark) = check_mark(c.level);
+            m.raw("<li class=\"")
+                .raw(class)
+                .raw("\"><span aria-hidden=\"true\">")
+                .raw(mark)
+                .raw("</span> ")
+                .text(&c.message)
+                .raw("</li>\n");
+        }
+        m.raw("</ul>\n<p>")
+            .text(&format!(
+                "Impact if p=reject had applied: {} unknown-source messages blocked (intended), {} from our networks (investigate), {} forwarded (collateral).",
+                thousands(r.impact.external),
+                thousands(r.impact.ours),
+                thousands(r.impact.forwarder)
+            ))
+            .raw("</p>\n</article>\n");
+    }
+    m.raw("</div>\n<p class=\"note\">DMARC results describe how receivers evaluated mail, not whether it reached the inbox.</p>\n</section>\n");
+}
+
 fn kind_label(k: InputKind) -> &'static str {
     match k {
         InputKind::PostfixLog => "Postfix log",
@@ -795,6 +830,12 @@ fn kind_label(k: InputKind) -> &'static str {
 }
 
 fn input_detail(i: &InputSummary) -> String {
+    if i.cancelled {
+        return format!(
+            "cancelled after {} bytes: nothing of it is counted",
+            thousands(i.bytes)
+        );
+    }
     if let Some(l) = &i.log {
         let span = match (l.first_date, l.last_date) {
             (Some(a), Some(b)) => format!(", {a} to {b}"),

@@ -1,9 +1,9 @@
 // DMARC: by source IP (ours / forwarder / external, failing volume first), by reporter, by
-// header_from domain, and the reports themselves. Classes come from the core.
+// header_from domain, and the reports themselves. Classes and every sum and share come from
+// the core (ctx.view: the core's roll-ups of the filtered findings).
 
 import { h, replace } from '../dom.js';
 import { count, pct } from '../format.js';
-import { sourceRows, bySourceIp, dmarcDays, share } from '../rollup.js';
 import { dmarcTrend } from '../charts.js';
 import { table, pctCell } from '../table.js';
 import { section, empty } from './common.js';
@@ -15,21 +15,20 @@ const policyText = (p) => [`p=${p.p ?? '–'}`, p.sp ? `sp=${p.sp}` : null, p.pc
   p.adkim ? `adkim=${p.adkim}` : null, p.aspf ? `aspf=${p.aspf}` : null].filter(Boolean).join(' ');
 
 function sourceDetail(s) {
-  return h('details', {}, h('summary', {}, `${s.rows.length} day${s.rows.length > 1 ? 's' : ''}`),
-    h('ul', {}, s.rows.map((r) => h('li', { text: `${r.date} ${r.header_from}: ${count(r.messages)} messages, ${count(r.passing)} pass, DKIM aligned ${count(r.dkim_aligned_pass)}, SPF aligned ${count(r.spf_aligned_pass)}; reporters ${r.reporters.join(', ')}${Object.keys(r.override_reasons || {}).length ? `; overrides ${Object.entries(r.override_reasons).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}` }))));
+  return h('details', {}, h('summary', {}, `${s.days.length} day${s.days.length > 1 ? 's' : ''}`),
+    h('ul', {}, s.days.map((r) => h('li', { text: `${r.date} ${r.header_from}: ${count(r.messages)} messages, ${count(r.passing)} pass, DKIM aligned ${count(r.dkim_aligned_pass)}, SPF aligned ${count(r.spf_aligned_pass)}; reporters ${r.reporters.join(', ')}${Object.keys(r.override_reasons || {}).length ? `; overrides ${Object.entries(r.override_reasons).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}` }))));
 }
 
 /** Renders the DMARC tab. */
 export function render(el, ctx) {
-  const { findings, f, setFilter, width } = ctx;
+  const { findings, view, setFilter, width } = ctx;
   const d = findings.dmarc;
   if (!d.totals.reports) {
     replace(el, empty('No DMARC reports loaded. Drop rua attachments (.xml, .gz, .zip, .eml) or a mailbox export.'));
     return;
   }
-  const rows = sourceRows(findings, f);
-  let sources = bySourceIp(rows);
-  if (onlyFailing) sources = sources.filter((s) => s.failing > 0);
+  const v = view.dmarc;
+  const sources = onlyFailing ? v.sources.filter((s) => s.failing > 0) : v.sources;
   const toggle = h('label', {}, h('input', { type: 'checkbox', id: 'only-failing', checked: onlyFailing,
     onchange: (e) => { onlyFailing = e.target.checked; render(el, ctx); } }), ' Only sources with failing messages');
   replace(el,
@@ -43,32 +42,32 @@ export function render(el, ctx) {
         { key: 'ptr', label: 'Name', value: (s) => s.ptr || '—' },
         { key: 'messages', label: 'Messages', num: true, value: (s) => s.messages, cell: (s) => count(s.messages) },
         { key: 'failing', label: 'Failing', num: true, value: (s) => s.failing, cell: (s) => count(s.failing) },
-        { key: 'pass', label: 'DMARC pass', num: true, value: (s) => share(s.passing, s.messages), cell: (s) => pctCell(pct(share(s.passing, s.messages)), count(s.passing)) },
-        { key: 'dkim', label: 'DKIM aligned', num: true, value: (s) => share(s.dkim_aligned_pass, s.messages), cell: (s) => pct(share(s.dkim_aligned_pass, s.messages)) },
-        { key: 'spf', label: 'SPF aligned', num: true, value: (s) => share(s.spf_aligned_pass, s.messages), cell: (s) => pct(share(s.spf_aligned_pass, s.messages)) },
+        { key: 'pass', label: 'DMARC pass', num: true, value: (s) => s.percent, cell: (s) => pctCell(pct(s.percent), count(s.passing)) },
+        { key: 'dkim', label: 'DKIM aligned', num: true, value: (s) => s.dkim_percent, cell: (s) => pct(s.dkim_percent) },
+        { key: 'spf', label: 'SPF aligned', num: true, value: (s) => s.spf_percent, cell: (s) => pct(s.spf_percent) },
         { key: 'disp', label: 'None / quar. / reject', value: (s) => s.dispositions.reject, cell: (s) => `${count(s.dispositions.none)} / ${count(s.dispositions.quarantine)} / ${count(s.dispositions.reject)}` },
-        { key: 'from', label: 'header_from', value: (s) => [...s.header_from].join(', ') },
-        { key: 'rep', label: 'Reporters', value: (s) => [...s.reporters].join(', ') },
+        { key: 'from', label: 'header_from', value: (s) => s.header_from.join(', ') },
+        { key: 'rep', label: 'Reporters', value: (s) => s.reporters.join(', ') },
         { key: 'days', label: 'Days', value: (s) => s.first, cell: (s) => sourceDetail(s) },
       ], sources, { sortKey: 'failing', id: 'source-table', empty: 'No DMARC records for these filters.' })),
-    section('Daily', dmarcTrend(dmarcDays(rows), width)),
+    section('Daily', dmarcTrend(v.days, width)),
     section('By reporter', table([
       { key: 'org', label: 'Reporter (org_name)', value: (r) => r.org_name },
       { key: 'reports', label: 'Reports', num: true, value: (r) => r.reports, cell: (r) => count(r.reports) },
       { key: 'messages', label: 'Messages', num: true, value: (r) => r.messages, cell: (r) => count(r.messages) },
-      { key: 'pass', label: 'DMARC pass', num: true, value: (r) => share(r.passing, r.messages), cell: (r) => pctCell(pct(share(r.passing, r.messages)), count(r.passing)) },
+      { key: 'pass', label: 'DMARC pass', num: true, value: (r) => r.percent, cell: (r) => pctCell(pct(r.percent), count(r.passing)) },
       { key: 'range', label: 'Range (UTC)', value: (r) => r.date_begin, cell: (r) => `${r.date_begin.slice(0, 10)} → ${r.date_end.slice(0, 10)}` },
       { key: 'domains', label: 'Policy domains', value: (r) => r.policy_domains.join(', ') },
-    ], d.by_reporter, { sortKey: 'messages', id: 'reporter-table' })),
+    ], v.reporters, { sortKey: 'messages', id: 'reporter-table' })),
     section('By header_from domain', table([
       { key: 'domain', label: 'Domain', value: (r) => r.domain,
         cell: (r) => h('button', { type: 'button', class: 'link', onclick: () => setFilter({ dom: r.domain }) }, r.domain) },
       { key: 'policy', label: 'Policy as reported', value: (r) => r.policies.map(policyText).join(' | ') },
       { key: 'reports', label: 'Reports', num: true, value: (r) => r.reports, cell: (r) => count(r.reports) },
       { key: 'messages', label: 'Messages', num: true, value: (r) => r.messages, cell: (r) => count(r.messages) },
-      { key: 'pass', label: 'DMARC pass', num: true, value: (r) => share(r.passing, r.messages), cell: (r) => pctCell(pct(share(r.passing, r.messages)), count(r.passing)) },
+      { key: 'pass', label: 'DMARC pass', num: true, value: (r) => r.percent, cell: (r) => pctCell(pct(r.percent), count(r.passing)) },
       { key: 'failing', label: 'Failing', num: true, value: (r) => r.failing, cell: (r) => count(r.failing) },
-    ], d.by_domain.filter((r) => !f.dom || r.domain === f.dom), { sortKey: 'messages', id: 'domain-table' })),
+    ], v.domains, { sortKey: 'messages', id: 'domain-table' })),
     section('Reports', table([
       { key: 'org', label: 'Reporter', value: (r) => r.org_name_raw },
       { key: 'id', label: 'Report ID', value: (r) => r.report_id_raw },

@@ -3,7 +3,6 @@
 
 import { h, replace } from '../dom.js';
 import { count, pct } from '../format.js';
-import { providerRows, totalOf, trendRows } from '../rollup.js';
 import { inRange } from '../filters.js';
 import { outcomeTrend } from '../charts.js';
 import { section, severity, tiles, providerTable, empty } from './common.js';
@@ -40,7 +39,7 @@ function card(v, names, setFilter) {
 }
 
 /** Renders the Overview into `el`. */
-export function render(el, { findings, f, setFilter, width }) {
+export function render(el, { findings, view, f, setFilter, width }) {
   const names = findings.delivery.provider_names || {};
   // Verdicts whose subject the filters exclude are hidden (a verdict without that field stays).
   const verdicts = findings.verdicts.filter(({ subject: s }) => (!f.prov || !s.provider || s.provider === f.prov)
@@ -52,9 +51,9 @@ export function render(el, { findings, f, setFilter, width }) {
     ? h('div', { class: 'cards', id: 'verdict-cards' }, shown.map((v) => card(v, names, setFilter)),
       rest.length ? h('details', { class: 'more-cards' }, h('summary', {}, `+${rest.length} more`), h('div', { class: 'cards' }, rest.map((v) => card(v, names, setFilter)))) : null)
     : h('p', { class: 'all-clear', id: 'verdict-cards', text: '✓ All clear: no rule fired on the data loaded.' });
-  const rows = providerRows(findings, f);
-  const total = totalOf(rows);
-  const d = findings.dmarc.totals;
+  const rows = view.delivery.providers.map((p) => ({ ...p, name: names[p.provider] || p.provider }));
+  const total = view.delivery.total;
+  const d = view.dmarc.totals;
   const kpi = tiles([
     ['Attempts', count(total.attempts), `${count(total.final)} final`],
     ['Accepted', pct(total.percent.accepted), `${count(total.outcomes.accepted)} attempts`],
@@ -65,9 +64,9 @@ export function render(el, { findings, f, setFilter, width }) {
   replace(el,
     coverage(findings),
     section(verdicts.length === findings.verdicts.length ? `Verdicts (${verdicts.length})` : `Verdicts (${verdicts.length} of ${findings.verdicts.length}; filters applied)`, cards),
-    section('Key figures (filters applied; DMARC: all loaded)', kpi),
+    section(view.filtered ? 'Key figures (filters applied)' : 'Key figures', kpi),
     section('Providers', findings.delivery.provider_totals.length
-      ? providerTable(rows.sort((a, b) => b.attempts - a.attempts).slice(0, 8), { onProvider: (p) => setFilter({ prov: p, tab: 'delivery' }), id: 'overview-providers' })
+      ? providerTable(rows.slice(0, 8), { onProvider: (p) => setFilter({ prov: p, tab: 'delivery' }), id: 'overview-providers' })
       : empty('No Postfix log loaded: drop mail.log files to see delivery by provider.')),
-    section('Daily trend', outcomeTrend(trendRows(findings, f), width)));
+    section('Daily trend', outcomeTrend(view.delivery.days, width)));
 }

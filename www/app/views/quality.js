@@ -14,7 +14,7 @@ export function render(el, { findings }) {
   replace(el,
     section('Inputs', table([
       { key: 'name', label: 'Input', value: (i) => i.name },
-      { key: 'kind', label: 'Recognised as', value: (i) => i.kind },
+      { key: 'kind', label: 'Recognised as', value: (i) => (i.cancelled ? `${i.kind} (cancelled: not counted)` : i.kind) },
       { key: 'bytes', label: 'Bytes', num: true, value: (i) => i.bytes, cell: (i) => bytes(i.bytes) },
       { key: 'ref', label: 'Reference date', value: (i) => i.reference_date },
       { key: 'lines', label: 'Lines', num: true, value: (i) => i.log?.lines ?? -1, cell: (i) => (i.log ? count(i.log.lines) : '—') },
