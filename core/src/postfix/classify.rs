@@ -519,13 +519,14 @@ fn compile_rule(
 }
 
 /// Whether a phrase pattern is valid regex syntax (as phrases are compiled: no Unicode).
-fn check_phrase_syntax(p: &str) -> Result<(), regex_syntax::Error> {
+fn check_phrase_syntax(p: &str) -> Result<(), String> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(p)
         .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Permanence (4 or 5) and the enhanced code of an attempt: the code for the reason code,
@@ -897,6 +898,10 @@ fn build_template(text: &str, local: bool, out: &mut Vec<u8>) {
 /// The end of the segment that goes on at `i` (the next whitespace or delimiter, or the end
 /// of `t`), with the classes of its bytes added to `flags`. Four bytes a step while none of
 /// them ends the segment (segments average about eight bytes), then byte by byte.
+#[allow(
+    clippy::inline_always,
+    reason = "the per-byte loop of the template builder; measured with callgrind"
+)]
 #[inline(always)]
 fn segment_end(t: &[u8], mut i: usize, flags: &mut u8) -> usize {
     const STOP: u8 = C_WS | C_DELIM;
@@ -950,6 +955,10 @@ impl Lazy<'_, '_> {
 
     /// The segment `start..end` of a token: kept, or replaced by `*`. Most segments are
     /// words that no rule of [`masked`] can apply to; they are decided here from the flags.
+    #[allow(
+        clippy::inline_always,
+        reason = "called per segment; the cheap test must not cost a call (callgrind)"
+    )]
     #[inline(always)]
     fn segment(&mut self, start: usize, end: usize, flags: u8, local: bool) {
         if flags & C_AT != 0

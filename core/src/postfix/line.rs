@@ -649,7 +649,10 @@ mod tests {
     #[test]
     fn time_of_day_digits_and_ranges() {
         assert_eq!(hms(b"15:35:20", 0), Some((15 * 3600 + 35 * 60 + 20, 8)));
-        assert_eq!(hms(b"x23:59:60.5 ", 1), Some((23 * 3600 + 59 * 60 + 59, 11)));
+        assert_eq!(
+            hms(b"x23:59:60.5 ", 1),
+            Some((23 * 3600 + 59 * 60 + 59, 11))
+        );
         for bad in [
             &b"1a:00:00"[..],
             b"/0:00:00",
