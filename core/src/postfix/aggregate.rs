@@ -494,9 +494,11 @@ impl DeliveryAggregator {
 
     /// Decides what a parsed delivery line is: not egress (and why), or an egress attempt with
     /// its date, provider and the host used to name it. Shared by counting and `explain`.
+    /// `program` is `log_line.program()` (the caller has it already).
     fn examine<'a>(
         &self,
         log_line: &'a LogLine<'a>,
+        program: &str,
         d: &Delivery<'a>,
         reference: Date,
     ) -> Examined<'a> {
@@ -509,7 +511,6 @@ impl DeliveryAggregator {
         if d.status == Status::Expired {
             return Examined::Expired(date);
         }
-        let program = log_line.program();
         if !is_delivery_program(program) {
             return Examined::NotDelivery;
         }
@@ -660,44 +661,45 @@ impl DeliveryAggregator {
             return;
         };
         let host = self.hosts.id(&log_line.host);
-        let (date, service_name, mx_host, domain) = match self.examine(&log_line, &d, reference) {
-            Examined::NotDelivery => return,
-            Examined::Unparsed(why) => {
-                stats.unparsed += 1;
-                diags.unparsed.get_or_insert((line_no, why.to_owned()));
-                return;
-            }
-            Examined::Skipped(_) => {
-                stats.skipped += 1;
-                return;
-            }
-            Examined::Expired(date) => {
-                let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
-                    stats.expired_unattributed += 1;
+        let (date, service_name, mx_host, domain) =
+            match self.examine(&log_line, program, &d, reference) {
+                Examined::NotDelivery => return,
+                Examined::Unparsed(why) => {
+                    stats.unparsed += 1;
+                    diags.unparsed.get_or_insert((line_no, why.to_owned()));
                     return;
-                };
-                stats.expired += 1;
-                note_date(stats, date);
-                let key = BucketKey {
+                }
+                Examined::Skipped(_) => {
+                    stats.skipped += 1;
+                    return;
+                }
+                Examined::Expired(date) => {
+                    let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
+                        stats.expired_unattributed += 1;
+                        return;
+                    };
+                    stats.expired += 1;
+                    note_date(stats, date);
+                    let key = BucketKey {
+                        date,
+                        host,
+                        service: info.service,
+                        reply_ip: info.reply_ip,
+                        provider: info.provider,
+                        outcome: Outcome::DeferredOther,
+                        reason: self.reasons.id(EXPIRED_REASON),
+                    };
+                    let rule = self.rules.id(EXPIRED_RULE);
+                    self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
+                    return;
+                }
+                Examined::Egress {
                     date,
-                    host,
-                    service: info.service,
-                    reply_ip: info.reply_ip,
-                    provider: info.provider,
-                    outcome: Outcome::DeferredOther,
-                    reason: self.reasons.id(EXPIRED_REASON),
-                };
-                let rule = self.rules.id(EXPIRED_RULE);
-                self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
-                return;
-            }
-            Examined::Egress {
-                date,
-                service,
-                mx_host,
-                domain,
-            } => (date, service, mx_host, domain),
-        };
+                    service,
+                    mx_host,
+                    domain,
+                } => (date, service, mx_host, domain),
+            };
         stats.attempts += 1;
         note_date(stats, date);
         // An accepted attempt's reply was left unparsed; classification needs it only when
@@ -837,7 +839,7 @@ impl DeliveryAggregator {
             rule: None,
             sending_ip: None,
         };
-        match self.examine(&log_line, &d, reference) {
+        match self.examine(&log_line, log_line.program(), &d, reference) {
             Examined::NotDelivery => return None,
             Examined::Unparsed(why) | Examined::Skipped(why) => e.skipped = Some(why.to_owned()),
             Examined::Expired(_) => {
@@ -1257,7 +1259,8 @@ pub fn quoted_sending_ip(reply: &str) -> Option<IpAddr> {
 /// The IP address at the start of `s` (digits, hex, dots and colons; a trailing `.` ignored).
 fn ip_at(s: &str) -> Option<IpAddr> {
     let end = s
-        .find(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+        .bytes()
+        .position(|c| !(c.is_ascii_hexdigit() || c == b'.' || c == b':'))
         .unwrap_or(s.len());
     s[..end].trim_end_matches('.').parse().ok()
 }

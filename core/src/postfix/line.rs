@@ -164,7 +164,8 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 }
 
 /// `HH:MM:SS` at `i`, then an optional `.fraction` (or `,fraction`). Returns seconds since
-/// midnight and the offset after the time.
+/// midnight and the offset after the time. The eight bytes are checked as one word: each digit
+/// byte minus `'0'` must be below 10, and the colons must be in place.
 fn hms(b: &[u8], at: usize) -> Option<(u32, usize)> {
     let &[h1, h2, c1, m1, m2, c2, s1, s2] = b.get(at..at + 8)? else {
         return None;
@@ -172,16 +173,14 @@ fn hms(b: &[u8], at: usize) -> Option<(u32, usize)> {
     if c1 != b':' || c2 != b':' {
         return None;
     }
-    let digit = |x: u8| {
-        if x.is_ascii_digit() {
-            Some(u32::from(x - b'0'))
-        } else {
-            None
-        }
-    };
-    let hour = digit(h1)? * 10 + digit(h2)?;
-    let min = digit(m1)? * 10 + digit(m2)?;
-    let sec = digit(s1)? * 10 + digit(s2)?;
+    // Digit values; a byte below '0' wraps to a large value, so one compare per byte rejects it.
+    let d = [h1, h2, m1, m2, s1, s2].map(|x| x.wrapping_sub(b'0'));
+    if d.iter().any(|&x| x > 9) {
+        return None;
+    }
+    let hour = u32::from(d[0]) * 10 + u32::from(d[1]);
+    let min = u32::from(d[2]) * 10 + u32::from(d[3]);
+    let sec = u32::from(d[4]) * 10 + u32::from(d[5]);
     if hour > 23 || min > 59 || sec > 60 {
         return None;
     }
@@ -644,6 +643,26 @@ mod tests {
         Stamp::Dated {
             date: Date::new(year, month, day).unwrap(),
             seconds: hour * 3600 + min * 60 + sec,
+        }
+    }
+
+    #[test]
+    fn time_of_day_digits_and_ranges() {
+        assert_eq!(hms(b"15:35:20", 0), Some((15 * 3600 + 35 * 60 + 20, 8)));
+        assert_eq!(
+            hms(b"x23:59:60.5 ", 1),
+            Some((23 * 3600 + 59 * 60 + 59, 11))
+        );
+        for bad in [
+            &b"1a:00:00"[..],
+            b"/0:00:00",
+            b"00:0:000",
+            b"24:00:00",
+            b"00:60:00",
+            b"00:00:61",
+            b"00:00:0",
+        ] {
+            assert_eq!(hms(bad, 0), None, "{}", String::from_utf8_lossy(bad));
         }
     }
 

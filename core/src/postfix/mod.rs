@@ -5,7 +5,8 @@
 //! * [`delivery`] parses the `to=, relay=, dsn=, status=` message of an SMTP client into a
 //!   [`Delivery`] with the quoted remote [`Reply`].
 //! * [`provider`] names the mailbox provider from the MX host or recipient domain.
-//! * [`rules`] and [`classify`] turn a delivery into an [`Outcome`] and a reason code.
+//! * [`rules`] and [`classify`] turn a delivery into an [`Outcome`] and a reason code
+//!   (`phrase` matches the rule table's phrases).
 //! * [`mastercf`] reads `smtp_bind_address` from a `master.cf`/`main.cf` given as an input.
 //! * [`aggregate`] keeps the daily buckets.
 
@@ -14,6 +15,7 @@ pub mod classify;
 pub mod delivery;
 pub mod line;
 pub mod mastercf;
+mod phrase;
 pub mod provider;
 pub mod rules;
 
