@@ -63,7 +63,7 @@ time_runs() { # label, command... (the command may use $DB)
     DB=$DB BIN=$BIN /usr/bin/time -f '%U %S' -o "$OUT/ingest-cpu" bash -c "$*" >"$OUT/ingest-last.out" || [ $? -le 2 ] # analyze: 1-2 = verdicts
     b=$(now)
     t+=("$(echo "$b - $a" | bc)")
-    c+=("$(awk '{print $1 + $2}' "$OUT/ingest-cpu")")
+    c+=("$(tail -n 1 "$OUT/ingest-cpu" | awk '{print $1 + $2}')")
   done
   printf '%s\n' "${t[@]}" | median >"$OUT/ingest-$label.t"
   printf '%s\n' "${c[@]}" | median >"$OUT/ingest-$label.cpu"

@@ -125,7 +125,7 @@ pub(crate) fn ingest(
     }
     let mut analyzer = Analyzer::new(config.clone())?;
     analyzer.set_exactly_once(tracker);
-    let mut reports = store::dmarc::Writer::new(&mut tx)?;
+    let mut reports = store::dmarc::Writer::default();
     let mut summary = Summary::default();
     for input in inputs {
         let outcome = one_input(&mut tx, config, &mut analyzer, &mut reports, input)?;

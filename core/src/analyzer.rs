@@ -63,8 +63,10 @@ struct Current {
     line_diags: LineDiagnostics,
     reports: ReportCounts,
     diagnostics: Vec<Diagnostic>,
-    /// Exactly-once ingestion: a report input's decoded bytes, kept for the caller.
-    blob: Option<Option<Vec<u8>>>,
+    /// Exactly-once ingestion: report inputs are kept for the caller, not analysed.
+    keep_blob: bool,
+    /// The kept report input's decoded bytes.
+    blob: Option<Vec<u8>>,
 }
 
 impl Current {
@@ -87,7 +89,11 @@ impl Current {
             line_diags: &mut self.line_diags,
             reports: &mut self.reports,
             diagnostics: &mut self.diagnostics,
-            blob: self.blob.as_mut(),
+            blob: if self.keep_blob {
+                Some(&mut self.blob)
+            } else {
+                None
+            },
         };
         (&mut self.stage, sink)
     }
@@ -200,7 +206,8 @@ impl Analyzer {
             line_diags: LineDiagnostics::default(),
             reports: ReportCounts::default(),
             diagnostics: Vec::new(),
-            blob: self.ingest.then_some(None),
+            keep_blob: self.ingest,
+            blob: None,
         });
         if let Some(r) = self.delivery.replay_mut() {
             r.begin_stream(crate::ledger::StreamShape::default());
@@ -281,7 +288,7 @@ impl Analyzer {
         stage.finish(0, &self.config.limits, &mut sink);
         let stats = match self.delivery.replay_mut() {
             Some(r) => r.end_stream(),
-            None => Default::default(),
+            None => crate::ledger::StreamStats::default(),
         };
         self.delivery.subtract_seen();
         let mut kind = cur.stage.kind();
@@ -327,7 +334,7 @@ impl Analyzer {
         let ingested = IngestedInput {
             kind,
             stats,
-            blob: cur.blob.take().flatten(),
+            blob: cur.blob.take(),
         };
         self.inputs.push(InputSummary {
             name: cur.name,

@@ -37,11 +37,6 @@ const INSERT_BLOB: &str = "INSERT INTO dmarc_report_blob (digest, name, size, by
      RETURNING id";
 
 impl Writer {
-    /// A writer; nothing is prepared before the first report.
-    pub(crate) fn new(_tx: &mut Transaction<'_>) -> Result<Self> {
-        Ok(Self::default())
-    }
-
     /// Stores the original bytes of an input holding reports (once per distinct content) and
     /// returns the row id.
     pub(crate) fn store_blob(

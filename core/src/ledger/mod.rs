@@ -356,6 +356,10 @@ impl Ledger {
 
     /// Reads what [`Ledger::to_bytes`] wrote (format 3, or format 2 of earlier versions,
     /// whose interior tags are kept without their chunk).
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "a, b, s, e, n as in the docs"
+    )]
     pub fn from_bytes(params: Params, bytes: &[u8]) -> Result<Self, LedgerError> {
         let mut l = Ledger::new(params);
         let Some(&format) = bytes.first() else {
@@ -542,7 +546,7 @@ pub struct StreamStats {
 /// committed. Hosts without a stored ledger (see [`Tracker::add_host`]) start empty.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    hosts: FxHashMap<String, HostState>,
+    hosts: std::collections::BTreeMap<String, HostState>,
     params: Params,
     shape: StreamShape,
     decided: Vec<(u64, bool)>,
@@ -665,6 +669,10 @@ fn decide_all(h: &mut HostState, region: &[Pending], seen: bool, out: &mut Vec<(
 
 /// Closes the open region of `h` at `end`: decides which of its lines were counted before
 /// (into `out`) and records the region in the ledger.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "a, b, s, e, l, h as in the docs"
+)]
 fn close(h: &mut HostState, end: Bound, shape: StreamShape, out: &mut Vec<(u64, bool)>) {
     if h.region.is_empty() {
         return;

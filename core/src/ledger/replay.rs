@@ -41,12 +41,11 @@ impl<D> Replay<D> {
     /// One ledger line (see [`Tracker::line`]); it becomes the line [`Replay::record`]
     /// attaches to.
     pub fn line(&mut self, host: &str, time: i64, fp: u64) {
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.slots.push(None);
-                (self.slots.len() - 1) as u32
-            }
+        let slot = if let Some(s) = self.free.pop() {
+            s
+        } else {
+            self.slots.push(None);
+            (self.slots.len() - 1) as u32
         };
         self.current = Some(slot);
         self.tracker.line(host, time, fp, u64::from(slot));
