@@ -11,7 +11,6 @@ use postgres::{Statement, Transaction};
 /// Stores blobs and reports with statements prepared once per run (on first use).
 #[derive(Default)]
 pub(crate) struct Writer {
-    find_blob: Option<Statement>,
     insert_blob: Option<Statement>,
     insert_report: Option<Statement>,
     insert_records: Option<Statement>,
@@ -30,7 +29,6 @@ fn prepared(
     Ok(slot.insert(s).clone())
 }
 
-const FIND_BLOB: &str = "SELECT id FROM dmarc_report_blob WHERE digest = $1";
 const INSERT_BLOB: &str = "INSERT INTO dmarc_report_blob (digest, name, size, bytes_gzip)
      VALUES ($1, $2, $3, $4)
      ON CONFLICT (digest) DO UPDATE SET digest = excluded.digest
@@ -38,7 +36,8 @@ const INSERT_BLOB: &str = "INSERT INTO dmarc_report_blob (digest, name, size, by
 
 impl Writer {
     /// Stores the original bytes of an input holding reports (once per distinct content) and
-    /// returns the row id.
+    /// returns the row id: one statement, which returns the stored row's id when the content
+    /// is already there.
     pub(crate) fn store_blob(
         &mut self,
         tx: &mut Transaction<'_>,
@@ -49,10 +48,6 @@ impl Writer {
             "xxh3-128:{:032x}",
             xxhash_rust::xxh3::xxh3_128(raw) // content address; not a security boundary
         );
-        let find = prepared(tx, &mut self.find_blob, FIND_BLOB)?;
-        if let Some(row) = tx.query_opt(&find, &[&digest])? {
-            return Ok(row.get(0));
-        }
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(raw)?;
         let gz = gz.finish()?;
