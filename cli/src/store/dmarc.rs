@@ -11,9 +11,9 @@ use postgres::{Statement, Transaction};
 /// Stores blobs and reports with statements prepared once per run (on first use).
 #[derive(Default)]
 pub(crate) struct Writer {
-    insert_blob: Option<Statement>,
-    insert_report: Option<Statement>,
-    insert_records: Option<Statement>,
+    blob: Option<Statement>,
+    report: Option<Statement>,
+    records: Option<Statement>,
 }
 
 /// The statement in `slot`, prepared on first use.
@@ -51,7 +51,7 @@ impl Writer {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(raw)?;
         let gz = gz.finish()?;
-        let insert = prepared(tx, &mut self.insert_blob, INSERT_BLOB)?;
+        let insert = prepared(tx, &mut self.blob, INSERT_BLOB)?;
         let row = tx
             .query_one(&insert, &[&digest, &name, &(raw.len() as i64), &gz])
             .context("storing the report's original bytes")?;
@@ -70,7 +70,7 @@ impl Writer {
     ) -> Result<bool> {
         let messages: i64 = r.records.iter().map(|x| x.count as i64).sum();
         let pct = r.policy.pct.map(i32::from);
-        let insert = prepared(tx, &mut self.insert_report, INSERT_REPORT)?;
+        let insert = prepared(tx, &mut self.report, INSERT_REPORT)?;
         let row = tx
             .query_opt(
                 &insert,
@@ -161,7 +161,7 @@ impl Writer {
             );
             class_why.push(why);
         }
-        let insert = prepared(tx, &mut self.insert_records, INSERT_RECORDS)?;
+        let insert = prepared(tx, &mut self.records, INSERT_RECORDS)?;
         tx.execute(
             &insert,
             &[
