@@ -2,28 +2,28 @@
 //!
 //! One run is one transaction holding `pg_advisory_xact_lock(INGEST_LOCK)`, so concurrent
 //! runs (two hosts' crons) are serialised and a run killed midway leaves nothing behind.
-//! Inside it, every input is read twice:
-//! 1. a [`Scanner`] decodes it like the analyzer and feeds its delivery lines to the ledger's
-//!    [`Tracker`] (host ledgers are loaded, `FOR UPDATE`, when a host is first met), which
-//!    says which line numbers were already counted by earlier runs (or earlier inputs of this
-//!    run);
-//! 2. the analyzer reads it again with those lines marked seen: they still feed cross-line
-//!    state (a queue id's deferrals) but add to no count.
+//! Inside it, the stored ledgers of all hosts are loaded (`FOR UPDATE`) and handed to the
+//! analyzer in exactly-once mode ([`Analyzer::set_exactly_once`]), and every input is read
+//! once: each delivery line is counted as it is read and fed to the ledger, and the
+//! contribution of a line the ledger finds already counted (by an earlier run, or an
+//! earlier input of this run) is taken back when its region closes. A file named on the
+//! command line is a [`StreamShape::File`], stdin a [`StreamShape::Stream`] (it may join
+//! rotated files; see `mailrep_core::ledger`).
 //!
-//! Stdin is spooled to a temporary file during the first pass. Reports are not read twice:
-//! their blob goes to `mailrep_core::dmarc::read_blob` and each aggregate report is inserted
-//! unless its normalized `(org_name, report_id)` is stored (a duplicate is reported, not
-//! stored). At the end the daily rows are added to `mail_reputation_daily` and the ledgers
-//! saved, then the transaction commits.
+//! A report input is not analysed: its decoded bytes go to `mailrep_core::dmarc::read_blob`
+//! and each aggregate report is inserted unless its normalized `(org_name, report_id)` is
+//! stored (a duplicate is reported, not stored), with statements prepared once per run. At
+//! the end the daily rows are added to `mail_reputation_daily` and the ledgers saved, then
+//! the transaction commits.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 use mailrep_core::dmarc::{self, Item};
 use mailrep_core::input::InputKind;
-use mailrep_core::ledger::{Params, ScanItem, Scanner, Tracker};
+use mailrep_core::ledger::{Params, StreamShape, Tracker};
 use mailrep_core::{Analyzer, Config, Date};
 use postgres::{Client, Transaction};
 use serde::Serialize;
@@ -41,7 +41,7 @@ const CHUNK: usize = 1 << 20;
 pub(crate) enum Data {
     /// A file.
     Path(PathBuf),
-    /// Standard input (spooled for the second pass).
+    /// Standard input.
     Stdin,
     /// Bytes in memory (an IMAP message; see [`ingest_bytes`]).
     #[allow(dead_code)] // used by IMAP ingestion
@@ -119,11 +119,16 @@ pub(crate) fn ingest(
         .context("starting the ingest transaction")?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])
         .context("taking the ingest lock")?;
+    let mut tracker = Tracker::new(params);
+    for (host, ledger) in store::ledger::load_all(&mut tx)? {
+        tracker.add_host(&host, ledger);
+    }
     let mut analyzer = Analyzer::new(config.clone())?;
-    let mut tracker = Tracker::new();
+    analyzer.set_exactly_once(tracker);
+    let mut reports = store::dmarc::Writer::default();
     let mut summary = Summary::default();
     for input in inputs {
-        let outcome = one_input(&mut tx, config, params, &mut analyzer, &mut tracker, input)?;
+        let outcome = one_input(&mut tx, config, &mut analyzer, &mut reports, input)?;
         summary.reports_new += outcome
             .reports
             .iter()
@@ -136,10 +141,10 @@ pub(crate) fn ingest(
             .count() as u64;
         summary.inputs.push(outcome);
     }
-    let findings = analyzer.finish();
+    let (findings, ledgers) = analyzer.finish_ingest();
     summary.daily_rows = store::daily::add(&mut tx, &findings.delivery.daily)?;
     summary.attempts = findings.delivery.daily.iter().map(|r| r.attempts).sum();
-    for (host, ledger, new_lines) in tracker.into_ledgers() {
+    for (host, ledger, new_lines) in ledgers {
         store::ledger::save(&mut tx, &host, &ledger, new_lines)?;
     }
     tx.commit().context("committing the ingest")?;
@@ -168,40 +173,6 @@ pub(crate) fn ingest_bytes(
         .ok_or_else(|| anyhow!("no outcome for {name}"))
 }
 
-/// A temporary copy of stdin for the second pass (removed on drop).
-struct Spool {
-    path: PathBuf,
-    file: Option<io::BufWriter<File>>,
-}
-
-impl Spool {
-    fn create() -> Result<Self> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "mailrep-stdin-{}-{nanos}.spool",
-            std::process::id()
-        ));
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .with_context(|| format!("creating the stdin spool {}", path.display()))?;
-        Ok(Self {
-            path,
-            file: Some(io::BufWriter::with_capacity(CHUNK, file)),
-        })
-    }
-}
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        self.file = None;
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
 fn open(data: &Data) -> io::Result<Box<dyn Read + '_>> {
     Ok(match data {
         Data::Path(p) => Box::new(File::open(p)?),
@@ -211,16 +182,12 @@ fn open(data: &Data) -> io::Result<Box<dyn Read + '_>> {
 }
 
 /// Reads `r` to the end in chunks, calling `f` with each.
-fn each_chunk(mut r: impl Read, mut f: impl FnMut(&[u8]) -> Result<()>) -> io::Result<Result<()>> {
+fn each_chunk(mut r: impl Read, mut f: impl FnMut(&[u8])) -> io::Result<()> {
     let mut buf = vec![0u8; CHUNK];
     loop {
         match r.read(&mut buf) {
-            Ok(0) => return Ok(Ok(())),
-            Ok(n) => {
-                if let Err(e) = f(&buf[..n]) {
-                    return Ok(Err(e));
-                }
-            }
+            Ok(0) => return Ok(()),
+            Ok(n) => f(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -231,9 +198,8 @@ fn each_chunk(mut r: impl Read, mut f: impl FnMut(&[u8]) -> Result<()>) -> io::R
 fn one_input(
     tx: &mut Transaction<'_>,
     config: &Config,
-    params: Params,
     analyzer: &mut Analyzer,
-    tracker: &mut Tracker,
+    reports: &mut store::dmarc::Writer,
     input: Input,
 ) -> Result<InputOutcome> {
     let mut out = InputOutcome {
@@ -254,125 +220,60 @@ fn one_input(
             return Ok(out);
         }
     };
-    // Pass 1: the ledger.
+    analyzer.begin_input(&input.name, input.reference);
+    analyzer.set_stream_shape(match input.data {
+        Data::Path(_) => StreamShape::File,
+        Data::Stdin | Data::Bytes(_) => StreamShape::Stream,
+    });
+    // The original bytes of a report input are stored with its reports.
     let max_raw = config.limits.max_document_bytes;
-    let mut scanner = Scanner::new(config.limits.clone());
     let mut raw: Option<Vec<u8>> = Some(Vec::new());
-    let mut spool = match input.data {
-        Data::Stdin => Some(Spool::create()?),
-        _ => None,
-    };
-    let mut load_error: Option<anyhow::Error> = None;
-    {
-        let mut on_line = |item: ScanItem<'_>| {
-            if load_error.is_some() {
-                return;
-            }
-            if !tracker.has_host(item.host) {
-                match store::ledger::load(tx, item.host, params) {
-                    Ok(l) => tracker.add_host(item.host, l),
-                    Err(e) => {
-                        load_error = Some(e);
-                        return;
-                    }
-                }
-            }
-            tracker.line(item.host, item.time, item.fp, item.line_no);
-        };
-        let bytes = &mut out.bytes;
-        let read = each_chunk(reader, |chunk| {
-            *bytes += chunk.len() as u64;
-            scanner.push(chunk, &mut on_line);
-            if let Some(f) = spool.as_mut().and_then(|s| s.file.as_mut()) {
-                f.write_all(chunk).context("writing the stdin spool")?;
-            }
+    let bytes = &mut out.bytes;
+    let read = each_chunk(reader, |chunk| {
+        *bytes += chunk.len() as u64;
+        analyzer.push(chunk);
+        if let Some(r) = raw.as_mut() {
             let is_log = matches!(
-                scanner.kind(),
-                InputKind::PostfixLog | InputKind::PostfixLogGzip
+                analyzer.input_kind(),
+                Some(InputKind::PostfixLog | InputKind::PostfixLogGzip)
             );
-            if let Some(r) = raw.as_mut() {
-                if is_log || r.len() + chunk.len() > max_raw {
-                    raw = None;
-                } else {
-                    r.extend_from_slice(chunk);
-                }
-            }
-            Ok(())
-        });
-        match read {
-            Ok(inner) => inner?,
-            Err(e) => {
-                // Nothing of a half-read input may count: the whole run is retried next time.
-                return Err(anyhow!(e).context(format!("reading {}", input.name)));
+            if is_log || r.len() + chunk.len() > max_raw {
+                raw = None;
+            } else {
+                r.extend_from_slice(chunk);
             }
         }
-        scanner.finish(&mut on_line);
+    });
+    if let Err(e) = read {
+        // Nothing of a half-read input may count: the whole run is retried next time.
+        return Err(anyhow!(e).context(format!("reading {}", input.name)));
     }
-    if let Some(e) = load_error {
-        return Err(e);
-    }
-    let (seen, stats) = tracker.end_stream();
-    out.kind = scanner.kind();
-    out.lines_new = stats.new_lines;
-    out.lines_seen = stats.seen_lines;
-    out.junctions = stats.junctions;
-    match out.kind {
-        InputKind::PostfixLog | InputKind::PostfixLogGzip => {
-            // Pass 2: the counts, already-counted lines marked.
-            analyzer.begin_input(&input.name, input.reference);
-            analyzer.set_seen_lines(seen);
-            let second: Box<dyn Read> = match (&input.data, spool.as_mut()) {
-                (Data::Stdin, Some(s)) => {
-                    if let Some(f) = s.file.take() {
-                        f.into_inner()
-                            .map_err(io::IntoInnerError::into_error)
-                            .context("writing the stdin spool")?;
-                    }
-                    Box::new(File::open(&s.path).context("reading the stdin spool")?)
-                }
-                (data, _) => open(data).with_context(|| format!("reopening {}", input.name))?,
+    let ended = analyzer
+        .end_ingested_input()
+        .ok_or_else(|| anyhow!("input {} was not open", input.name))?;
+    out.kind = ended.kind;
+    out.lines_new = ended.stats.new_lines;
+    out.lines_seen = ended.stats.seen_lines;
+    out.junctions = ended.stats.junctions;
+    if out.kind == InputKind::Reports {
+        let blob = ended.blob.unwrap_or_default();
+        let raw = raw.unwrap_or_else(|| blob.clone());
+        let mut blob_id = None;
+        for item in dmarc::read_blob(&input.name, &blob, &config.limits) {
+            let Item::Aggregate(report) = item else {
+                continue;
             };
-            let read = each_chunk(second, |chunk| {
-                analyzer.push(chunk);
-                Ok(())
+            let id = match blob_id {
+                Some(id) => id,
+                None => *blob_id.insert(reports.store_blob(tx, &input.name, &raw)?),
+            };
+            let new = reports.store_report(tx, config, &report, &input.name, id)?;
+            out.reports.push(ReportOutcome {
+                org_name: report.org_name.clone(),
+                report_id: report.report_id.clone(),
+                outcome: if new { "new" } else { "duplicate" },
             });
-            analyzer.end_input();
-            match read {
-                Ok(inner) => inner?,
-                Err(e) => return Err(anyhow!(e).context(format!("rereading {}", input.name))),
-            }
         }
-        InputKind::Reports => {
-            let blob = scanner.take_blob().unwrap_or_default();
-            let raw = raw.unwrap_or_else(|| blob.clone());
-            let mut blob_id = None;
-            for item in dmarc::read_blob(&input.name, &blob, &config.limits) {
-                let Item::Aggregate(report) = item else {
-                    continue;
-                };
-                let id = if let Some(id) = blob_id {
-                    id
-                } else {
-                    let id = store::dmarc::store_blob(tx, &input.name, &raw)?;
-                    blob_id = Some(id);
-                    id
-                };
-                let new = store::dmarc::store_report(tx, config, &report, &input.name, id)?;
-                out.reports.push(ReportOutcome {
-                    org_name: report.org_name.clone(),
-                    report_id: report.report_id.clone(),
-                    outcome: if new { "new" } else { "duplicate" },
-                });
-            }
-        }
-        InputKind::PostfixConfig => {
-            if let Some(text) = scanner.take_postfix_config() {
-                analyzer.begin_input(&input.name, input.reference);
-                analyzer.push(text.as_bytes());
-                analyzer.end_input();
-            }
-        }
-        InputKind::Unknown => {}
     }
     Ok(out)
 }

@@ -39,6 +39,20 @@ pub struct Analyzer {
     current: Option<Current>,
     /// Take a checkpoint at each log input's first line, so it can be aborted.
     abortable: bool,
+    /// Exactly-once ingestion is on (see [`Analyzer::set_exactly_once`]).
+    ingest: bool,
+}
+
+/// What exactly-once ingestion needs from one ended input (see
+/// [`Analyzer::end_ingested_input`]).
+#[derive(Debug, Clone)]
+pub struct IngestedInput {
+    /// What the input was.
+    pub kind: InputKind,
+    /// Ledger lines found new or already counted, and junctions.
+    pub stats: crate::ledger::StreamStats,
+    /// The decoded bytes of a report input (not analysed: the caller stores its reports).
+    pub blob: Option<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -51,12 +65,14 @@ struct Current {
     line_diags: LineDiagnostics,
     reports: ReportCounts,
     diagnostics: Vec<Diagnostic>,
-    /// Lines of this input already counted by an earlier run (see [`Analyzer::set_seen_lines`]).
-    seen: Option<crate::ledger::LineSet>,
     /// Whether a line of this input reached the delivery aggregator.
     touched: bool,
     /// The delivery state before this input's first line (abortable analyzers only).
     checkpoint: Option<aggregate::Checkpoint>,
+    /// Exactly-once ingestion: report inputs are kept for the caller, not analysed.
+    keep_blob: bool,
+    /// The kept report input's decoded bytes.
+    blob: Option<Vec<u8>>,
 }
 
 impl Current {
@@ -80,10 +96,14 @@ impl Current {
             line_diags: &mut self.line_diags,
             reports: &mut self.reports,
             diagnostics: &mut self.diagnostics,
-            seen: self.seen.as_ref(),
             touched: &mut self.touched,
             checkpoint: &mut self.checkpoint,
             abortable,
+            blob: if self.keep_blob {
+                Some(&mut self.blob)
+            } else {
+                None
+            },
         };
         (&mut self.stage, sink)
     }
@@ -100,10 +120,10 @@ struct InputSink<'a> {
     line_diags: &'a mut LineDiagnostics,
     reports: &'a mut ReportCounts,
     diagnostics: &'a mut Vec<Diagnostic>,
-    seen: Option<&'a crate::ledger::LineSet>,
     touched: &'a mut bool,
     checkpoint: &'a mut Option<aggregate::Checkpoint>,
     abortable: bool,
+    blob: Option<&'a mut Option<Vec<u8>>>,
 }
 
 impl InputSink<'_> {
@@ -122,9 +142,6 @@ impl InputSink<'_> {
 impl Sink for InputSink<'_> {
     fn line(&mut self, line: Line<'_>, line_no: u64) {
         self.touch();
-        if let Some(seen) = self.seen {
-            self.delivery.set_counting(!seen.contains(line_no));
-        }
         self.delivery.line(
             line.bytes,
             line.truncated,
@@ -137,15 +154,6 @@ impl Sink for InputSink<'_> {
 
     fn block(&mut self, block: &[u8], line_no: u64, max_line: usize) -> u64 {
         self.touch();
-        if self.seen.is_some() {
-            // Exactly-once replay: each line is checked against the seen set.
-            let mut n = line_no;
-            crate::input::for_each_line(block, max_line, &mut |line| {
-                n += 1;
-                self.line(line, n);
-            });
-            return n - line_no;
-        }
         self.delivery.block(
             block,
             line_no,
@@ -157,6 +165,10 @@ impl Sink for InputSink<'_> {
     }
 
     fn blob(&mut self, bytes: &[u8]) {
+        if let Some(keep) = self.blob.as_deref_mut() {
+            *keep = Some(bytes.to_vec());
+            return;
+        }
         for item in dmarc::read_blob(self.name, bytes, &self.config.limits) {
             match &item {
                 Item::Aggregate(_) => self.reports.aggregate += 1,
@@ -204,6 +216,7 @@ impl Analyzer {
             diagnostics: Vec::new(),
             current: None,
             abortable: false,
+            ingest: false,
             config,
         })
     }
@@ -229,19 +242,57 @@ impl Analyzer {
             line_diags: LineDiagnostics::default(),
             reports: ReportCounts::default(),
             diagnostics: Vec::new(),
-            seen: None,
             touched: false,
             checkpoint: None,
+            keep_blob: self.ingest,
+            blob: None,
         });
+        if let Some(r) = self.delivery.replay_mut() {
+            r.begin_stream(crate::ledger::StreamShape::default());
+        }
     }
 
-    /// Marks lines of the current input (by 1-based line number) as already counted by an
-    /// earlier run: they still feed cross-line state (a queue id's deferrals) but add to no
-    /// count. Used by exactly-once ingestion with [`crate::ledger::Tracker`].
-    pub fn set_seen_lines(&mut self, seen: crate::ledger::LineSet) {
-        if let Some(cur) = self.current.as_mut() {
-            cur.seen = Some(seen);
+    /// Turns on exactly-once ingestion (before the first input) with `tracker`, which holds
+    /// the stored ledgers of the hosts: every delivery line is counted once over all runs
+    /// (see [`crate::ledger`]). Lines the ledger finds already counted still feed cross-line
+    /// state (a queue id's deferrals) but add to no count; report inputs are not analysed but
+    /// handed to the caller ([`Analyzer::end_ingested_input`]). End inputs with
+    /// [`Analyzer::end_ingested_input`] and the run with [`Analyzer::finish_ingest`].
+    pub fn set_exactly_once(&mut self, tracker: crate::ledger::Tracker) {
+        self.ingest = true;
+        self.delivery
+            .set_replay(Some(crate::ledger::Replay::new(tracker)));
+    }
+
+    /// Declares the shape of the current input's stream (after [`Analyzer::begin_input`];
+    /// [`crate::ledger::StreamShape::Stream`] unless said otherwise).
+    pub fn set_stream_shape(&mut self, shape: crate::ledger::StreamShape) {
+        if let Some(r) = self.delivery.replay_mut() {
+            r.begin_stream(shape);
         }
+    }
+
+    /// What the current input looks like so far (`None` when no input is open).
+    pub fn input_kind(&self) -> Option<InputKind> {
+        self.current.as_ref().map(|c| c.stage.kind())
+    }
+
+    /// Ends the current input like [`Analyzer::end_input`] and returns what exactly-once
+    /// ingestion needs of it (`None` when no input was open).
+    pub fn end_ingested_input(&mut self) -> Option<IngestedInput> {
+        self.end_current()
+    }
+
+    /// Ends any open input and builds the findings, with the updated ledgers of exactly-once
+    /// ingestion: `(host, ledger, new ledger lines)`, empty when it was off.
+    pub fn finish_ingest(mut self) -> (Findings, Vec<(String, crate::ledger::Ledger, u64)>) {
+        self.end_input();
+        let ledgers = self
+            .delivery
+            .take_replay()
+            .map(crate::ledger::Replay::into_ledgers)
+            .unwrap_or_default();
+        (self.snapshot(), ledgers)
     }
 
     /// Pushes the next bytes of the current input (any chunk size). Ignored when no input is open.
@@ -262,9 +313,11 @@ impl Analyzer {
 
     /// Ends the current input (no-op when none is open).
     pub fn end_input(&mut self) {
-        let Some(mut cur) = self.current.take() else {
-            return;
-        };
+        let _ = self.end_current();
+    }
+
+    fn end_current(&mut self) -> Option<IngestedInput> {
+        let mut cur = self.current.take()?;
         let (stage, mut sink) = cur.split(
             &self.config,
             &mut self.delivery,
@@ -273,7 +326,11 @@ impl Analyzer {
             self.abortable,
         );
         stage.finish(0, &self.config.limits, &mut sink);
-        self.delivery.set_counting(true);
+        let stats = match self.delivery.replay_mut() {
+            Some(r) => r.end_stream(),
+            None => crate::ledger::StreamStats::default(),
+        };
+        self.delivery.subtract_seen();
         let mut kind = cur.stage.kind();
         let mut is_log = matches!(kind, InputKind::PostfixLog | InputKind::PostfixLogGzip);
         let nothing_read = cur.stats.attempts
@@ -314,6 +371,11 @@ impl Analyzer {
             }
         }
         self.diagnostics.append(&mut cur.diagnostics);
+        let ingested = IngestedInput {
+            kind,
+            stats,
+            blob: cur.blob.take(),
+        };
         self.inputs.push(InputSummary {
             name: cur.name,
             kind,
@@ -323,6 +385,7 @@ impl Analyzer {
             reports: matches!(kind, InputKind::Reports).then_some(cur.reports),
             cancelled: false,
         });
+        Some(ingested)
     }
 
     /// Abandons the current input (the page's "cancel file"): nothing of it is counted, as if

@@ -4,27 +4,32 @@ use anyhow::{Context, Result};
 use mailrep_core::ledger::{Ledger, Params};
 use postgres::Transaction;
 
-/// The stored ledger of `host` (locked for this transaction), or a new one with `params`.
-pub(crate) fn load(tx: &mut Transaction<'_>, host: &str, params: Params) -> Result<Ledger> {
-    let row = tx
-        .query_opt(
-            "SELECT small_modulus, big_modulus, gap_seconds, entries
-             FROM mail_log_ledger WHERE host = $1 FOR UPDATE",
-            &[&host],
+/// The stored ledgers of all hosts (locked for this transaction), by host name.
+pub(crate) fn load_all(tx: &mut Transaction<'_>) -> Result<Vec<(String, Ledger)>> {
+    let rows = tx
+        .query(
+            "SELECT host, small_modulus, big_modulus, gap_seconds, entries
+             FROM mail_log_ledger ORDER BY host FOR UPDATE",
+            &[],
         )
-        .with_context(|| format!("loading the ledger of host {host:?}"))?;
-    let Some(row) = row else {
-        return Ok(Ledger::new(params));
-    };
-    let stored = Params {
-        small_modulus: row.get::<_, i32>(0) as u32,
-        big_modulus: row.get::<_, i32>(1) as u32,
-        gap_seconds: row.get::<_, i32>(2) as u32,
+        .context("loading the ledgers")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let host: String = row.get(0);
+        let stored = Params {
+            small_modulus: row.get::<_, i32>(1) as u32,
+            big_modulus: row.get::<_, i32>(2) as u32,
+            gap_seconds: row.get::<_, i32>(3) as u32,
+        }
+        .validate()
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("ledger of host {host:?}"))?;
+        let bytes: Vec<u8> = row.get(4);
+        let ledger = Ledger::from_bytes(stored, &bytes)
+            .with_context(|| format!("ledger of host {host:?}"))?;
+        out.push((host, ledger));
     }
-    .validate()
-    .map_err(anyhow::Error::msg)?;
-    let bytes: Vec<u8> = row.get(3);
-    Ledger::from_bytes(stored, &bytes).with_context(|| format!("ledger of host {host:?}"))
+    Ok(out)
 }
 
 /// Stores `ledger` for `host`; `new_lines` is added to its `lines_counted`.

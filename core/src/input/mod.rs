@@ -14,7 +14,7 @@ use crate::limits::Limits;
 pub use sniff::InputKind;
 use sniff::{Route, SNIFF_BYTES};
 
-pub(crate) use lines::{Line, LineSplitter, for_each_line, split_line};
+pub(crate) use lines::{Line, LineSplitter, split_line};
 
 /// Most nested gzip layers unwrapped (`.xml.gz.gz`).
 const MAX_GZIP_DEPTH: usize = 3;

@@ -436,8 +436,9 @@ pub struct DeliveryAggregator {
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
-    /// False while lines already counted by an earlier run are replayed.
-    counting: bool,
+    /// Exactly-once ingestion: the ledger, and what each pending line added (see
+    /// [`DeliveryAggregator::set_replay`]).
+    replay: Option<Box<crate::ledger::Replay<Contribution>>>,
 }
 
 /// The counting state of a [`DeliveryAggregator`] at one point (see
@@ -488,7 +489,7 @@ impl DeliveryAggregator {
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
-            counting: true,
+            replay: None,
         })
     }
 
@@ -647,6 +648,9 @@ impl DeliveryAggregator {
             ));
             return;
         };
+        if self.replay.is_some() {
+            self.ledger_line(&log_line, raw);
+        }
         let program = log_line.program();
         if !is_delivery_program(program) && program != "qmgr" {
             return;
@@ -880,12 +884,16 @@ impl DeliveryAggregator {
         sample: Sample<'_>,
         diags: &mut LineDiagnostics,
     ) {
-        if !self.counting {
-            return;
-        }
         if let Some(b) = self.buckets.get_mut(&key) {
             b.attempts += attempts;
             b.final_ += final_;
+            if let Some(r) = self.replay.as_deref_mut() {
+                r.record(Contribution {
+                    key,
+                    attempts,
+                    final_,
+                });
+            }
             return;
         }
         if self.buckets.len() >= self.max_buckets {
@@ -903,6 +911,13 @@ impl DeliveryAggregator {
                 sample: cap(sample.text()),
             },
         );
+        if let Some(r) = self.replay.as_deref_mut() {
+            r.record(Contribution {
+                key,
+                attempts,
+                final_,
+            });
+        }
     }
 
     /// A copy of the state later lines can change and the findings depend on: the daily
@@ -925,12 +940,6 @@ impl DeliveryAggregator {
         self.queue = checkpoint.queue;
         self.unclassified = checkpoint.unclassified;
         self.seq = checkpoint.seq;
-    }
-
-    /// Whether the following lines add to the counts (false: they only feed cross-line state,
-    /// such as a queue id's deferrals; see [`crate::Analyzer::set_seen_lines`]).
-    pub fn set_counting(&mut self, counting: bool) {
-        self.counting = counting;
     }
 
     /// Adds one input's counters to the totals.
@@ -965,8 +974,12 @@ impl DeliveryAggregator {
         let mut rows: BTreeMap<(Date, String, String, String, Outcome, String), Row> =
             BTreeMap::new();
         let mut ip_services: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-        let mut buckets: Vec<(BucketKey, &Bucket)> =
-            self.buckets.iter().map(|(k, b)| (*k, b)).collect();
+        let mut buckets: Vec<(BucketKey, &Bucket)> = self
+            .buckets
+            .iter()
+            .filter(|(_, b)| b.attempts + b.final_ > 0) // emptied by exactly-once ingestion
+            .map(|(k, b)| (*k, b))
+            .collect();
         buckets.sort_by_key(|(_, b)| b.seq);
         // IPs quoted in replies per (host, service): a service that only ever quotes one IP
         // sends from it, also on the attempts whose reply quotes none (most accepted ones).
@@ -1353,5 +1366,62 @@ mod tests {
         ));
         assert!(domain_matches("corp.example.com", ".corp.example.com"));
         assert!(!domain_matches("xcorp.example.com", "corp.example.com"));
+    }
+}
+
+/// What one ledger line added to the counts, kept until the ledger decides whether the line
+/// was counted before (exactly-once ingestion; see [`DeliveryAggregator::set_replay`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Contribution {
+    key: BucketKey,
+    attempts: u64,
+    final_: u64,
+}
+
+/// Exactly-once ingestion: kept apart from the hot loop above.
+impl DeliveryAggregator {
+    /// Turns exactly-once counting on (`Some`) or off. With a replay every delivery line whose
+    /// header parses is a ledger line: it is counted at once, and its contribution is taken
+    /// back when the ledger finds the line was already counted (it still feeds cross-line
+    /// state such as a queue id's deferrals). Buckets emptied that way are left out of
+    /// [`DeliveryAggregator::finish`].
+    pub fn set_replay(&mut self, replay: Option<crate::ledger::Replay<Contribution>>) {
+        self.replay = replay.map(Box::new);
+    }
+
+    /// The replay, taken out (at the end of a run).
+    pub fn take_replay(&mut self) -> Option<crate::ledger::Replay<Contribution>> {
+        self.replay.take().map(|b| *b)
+    }
+
+    /// The replay, to begin or end a stream.
+    pub fn replay_mut(&mut self) -> Option<&mut crate::ledger::Replay<Contribution>> {
+        self.replay.as_deref_mut()
+    }
+
+    /// Feeds one ledger line to the replay and subtracts the lines it found counted before.
+    fn ledger_line(&mut self, log_line: &LogLine<'_>, raw: &[u8]) {
+        let Some(r) = self.replay.as_deref_mut() else {
+            return;
+        };
+        r.line(
+            &log_line.host,
+            crate::ledger::stamp_seconds(log_line.stamp),
+            crate::ledger::fingerprint(raw),
+        );
+        self.subtract_seen();
+    }
+
+    /// Takes back the contributions of lines the ledger found counted before.
+    pub fn subtract_seen(&mut self) {
+        let Some(r) = self.replay.as_deref_mut() else {
+            return;
+        };
+        for c in r.take_seen() {
+            if let Some(b) = self.buckets.get_mut(&c.key) {
+                b.attempts = b.attempts.saturating_sub(c.attempts);
+                b.final_ = b.final_.saturating_sub(c.final_);
+            }
+        }
     }
 }
