@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
 
+use super::pattern::{CodeRegex, check_phrase, code_regex};
 use super::phrase::{Phrase, PhraseHits};
 use super::provider::{SuffixMatcher, is_address_like};
 use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
@@ -63,7 +63,7 @@ struct RuleC {
     phrases: Vec<usize>,
     unless: Vec<usize>,
     outcome: Outcome,
-    provider_code: Option<Regex>,
+    provider_code: Option<CodeRegex>,
 }
 
 /// The compiled rule table. Build once, reuse for every line.
@@ -75,7 +75,7 @@ pub struct Classifier {
     clues: Option<AhoCorasick>,
     clue_provider: Vec<usize>,
     /// Provider-code extractors: (provider index, regex).
-    codes: Vec<(usize, Regex)>,
+    codes: Vec<(usize, CodeRegex)>,
     rules: Vec<RuleC>,
     /// Phrase patterns (ASCII case-insensitive; literals searched as such, others compiled on
     /// first use): a run evaluates only the few a reply's code and provider select, and only
@@ -168,7 +168,7 @@ impl Classifier {
                 }
             }
             for c in &def.codes {
-                let re = Regex::new(c)
+                let re = code_regex(c)
                     .map_err(|e| invalid(id, format_args!("code regex {c:?}: {e}")))?;
                 codes.push((idx, re));
             }
@@ -403,11 +403,11 @@ impl Classifier {
 
     fn provider_code<'t>(
         &self,
-        rule_re: Option<&Regex>,
+        rule_re: Option<&CodeRegex>,
         provider: &str,
         tpl: &'t str,
     ) -> Option<&'t str> {
-        let grab = |re: &Regex| {
+        let grab = |re: &CodeRegex| {
             re.captures(tpl)
                 .and_then(|c| c.get(1).or_else(|| c.get(0)))
                 .map(|m| m.as_str())
@@ -488,8 +488,7 @@ fn compile_rule(
             .map(|p| {
                 // Syntax check only; phrases are compiled on first use, ASCII case-insensitive.
                 if check_syntax {
-                    check_phrase_syntax(p)
-                        .map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
+                    check_phrase(p).map_err(|e| invalid(id, format_args!("regex {p:?}: {e}")))?;
                 }
                 patterns.push(p.clone());
                 Ok(patterns.len() - 1)
@@ -502,7 +501,7 @@ fn compile_rule(
         .provider_code
         .as_deref()
         .map(|p| {
-            Regex::new(p).map_err(|e| invalid(id, format_args!("provider_code regex {p:?}: {e}")))
+            code_regex(p).map_err(|e| invalid(id, format_args!("provider_code regex {p:?}: {e}")))
         })
         .transpose()?;
     Ok(RuleC {
@@ -516,17 +515,6 @@ fn compile_rule(
         outcome: def.outcome,
         provider_code,
     })
-}
-
-/// Whether a phrase pattern is valid regex syntax (as phrases are compiled: no Unicode).
-fn check_phrase_syntax(p: &str) -> Result<(), String> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(p)
-        .map(drop)
-        .map_err(|e| e.to_string())
 }
 
 /// Permanence (4 or 5) and the enhanced code of an attempt: the code for the reason code,
@@ -1404,10 +1392,10 @@ mod tests {
         // `Classifier::new` checks only configured rules' phrases; the embedded table's here.
         for r in &default_table().rules {
             for p in r.phrases.iter().chain(&r.unless) {
-                assert!(check_phrase_syntax(p).is_ok(), "{}: {p:?}", r.id);
+                assert!(check_phrase(p).is_ok(), "{}: {p:?}", r.id);
             }
         }
-        assert!(check_phrase_syntax("(").is_err());
+        assert!(check_phrase("(").is_err());
     }
 
     #[test]

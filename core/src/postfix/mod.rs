@@ -15,6 +15,7 @@ pub mod classify;
 pub mod delivery;
 pub mod line;
 pub mod mastercf;
+mod pattern;
 mod phrase;
 pub mod provider;
 pub mod rules;

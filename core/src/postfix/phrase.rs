@@ -6,7 +6,8 @@
 //! * a **literal** phrase (letters, digits, spaces and punctuation that is not a regex
 //!   metacharacter, e.g. `user unknown`, two thirds of the default table) is an ASCII
 //!   case-insensitive substring search: no compilation at all;
-//! * any other phrase is a regex, compiled on first use.
+//! * any other phrase is a regex, compiled on first use ([`super::pattern`]: regex-automata
+//!   with the `full-regex` feature, else regex-lite on the same parsed pattern).
 //!
 //! Both match exactly what the regex of the phrase would: patterns are compiled ASCII
 //! case-insensitive without Unicode, and a literal pattern of such a regex matches where the
@@ -16,6 +17,8 @@ use std::cell::{OnceCell, RefCell};
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
+
+use super::pattern::PhraseRegex;
 
 /// Bytes a pattern may consist of to be searched as a literal: none of them is special in
 /// regex syntax outside a class (no `\ . + * ? ( ) | [ ] { } ^ $ #`).
@@ -34,7 +37,7 @@ fn as_literal(pattern: &str) -> Option<Box<[u8]>> {
 pub(super) struct Phrase {
     source: String,
     literal: Option<Box<[u8]>>,
-    regex: OnceLock<Option<regex_automata::meta::Regex>>,
+    regex: OnceLock<Option<PhraseRegex>>,
 }
 
 impl Phrase {
@@ -47,32 +50,11 @@ impl Phrase {
         }
     }
 
-    /// The regex of the phrase, compiled on first use. No literal prefilter (its extraction
-    /// and Teddy build were most of the start-up cost), no capture support, only the lazy DFA
-    /// and the PikeVM. The syntax was checked when the table was built; a pattern that still
-    /// fails to compile (size limits) matches nothing.
+    /// The regex of the phrase, compiled on first use. The syntax was checked when the table
+    /// was built; a pattern that still fails to compile (size limits) matches nothing.
     fn regex_match(&self, haystack: &[u8]) -> bool {
         self.regex
-            .get_or_init(|| {
-                use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax};
-                meta::Builder::new()
-                    .syntax(
-                        syntax::Config::new()
-                            .unicode(false)
-                            .utf8(false)
-                            .case_insensitive(true),
-                    )
-                    .configure(
-                        meta::Config::new()
-                            .auto_prefilter(false)
-                            .which_captures(WhichCaptures::None)
-                            .onepass(false)
-                            .backtrack(false)
-                            .utf8_empty(false),
-                    )
-                    .build(&self.source)
-                    .ok()
-            })
+            .get_or_init(|| PhraseRegex::new(&self.source))
             .as_ref()
             .is_some_and(|re| re.is_match(haystack))
     }

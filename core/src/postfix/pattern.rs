@@ -1,0 +1,393 @@
+//! Regex engines of the rule table, behind one facade, so that the page's WebAssembly can do
+//! without `regex`/`regex-automata` (about half of its size) and still match exactly what the
+//! CLI matches.
+//!
+//! * **Phrases** (`phrases`, `unless`): parsed once by `regex-syntax` into a [`Hir`] as bytes,
+//!   without Unicode, ASCII case-insensitive. With the cargo feature `full-regex` (default;
+//!   the CLI) the Hir is compiled by `regex-automata`'s meta engine. Without it (the page) the
+//!   same Hir is printed as a `regex-lite` pattern over a byte-per-char view of the haystack:
+//!   ASCII bytes stay themselves, every byte 0x80-0xFF becomes the private-use char
+//!   U+E080-U+E0FF, so `.`, `[^x]`, `\W` and friends still consume exactly one byte, and a
+//!   non-ASCII literal of the pattern (its UTF-8 bytes) is mapped the same way. Both engines
+//!   therefore decide the same match, on any input; a phrase either engine cannot express
+//!   (a Unicode class or word boundary, enabled with `(?u)`) is rejected when the rules are
+//!   checked, in both builds.
+//! * **Provider codes** (`codes` of a provider, `provider_code` of a rule): `regex-lite` in
+//!   both builds (`\d`, `\w`, `\s`, `\b` and `(?i)` are ASCII; no `\p{..}`), with captures.
+//!   They run only on classification memo misses.
+
+use std::fmt::Write as _;
+
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+
+/// A compiled provider-code regex (capture group 1, else the whole match).
+pub(super) type CodeRegex = regex_lite::Regex;
+
+/// Compiles a provider-code regex (`regex-lite` syntax; nesting up to 250 like `regex`).
+pub(super) fn code_regex(pattern: &str) -> Result<CodeRegex, String> {
+    regex_lite::RegexBuilder::new(pattern)
+        .nest_limit(250)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The Hir of a phrase: bytes, no Unicode, ASCII case-insensitive (both engines start here).
+fn phrase_hir(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(true)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// Checks a configured phrase: its syntax, and that both engines compile it (the same check in
+/// every build, so a configuration is valid for the CLI exactly when it is for the page).
+pub(super) fn check_phrase(pattern: &str) -> Result<(), String> {
+    let hir = phrase_hir(pattern)?;
+    lite_build(&lite_pattern(&hir)?).map(drop)
+}
+
+/// A compiled phrase regex.
+#[derive(Debug)]
+pub(super) struct PhraseRegex {
+    #[cfg(feature = "full-regex")]
+    re: regex_automata::meta::Regex,
+    #[cfg(not(feature = "full-regex"))]
+    re: regex_lite::Regex,
+}
+
+impl PhraseRegex {
+    /// Compiles a phrase; `None` when it does not parse or exceeds a size limit.
+    pub(super) fn new(pattern: &str) -> Option<Self> {
+        let hir = phrase_hir(pattern).ok()?;
+        #[cfg(feature = "full-regex")]
+        let re = full_build(&hir)?;
+        #[cfg(not(feature = "full-regex"))]
+        let re = lite_build(&lite_pattern(&hir).ok()?).ok()?;
+        Some(Self { re })
+    }
+
+    /// Whether the phrase matches anywhere in `haystack`.
+    pub(super) fn is_match(&self, haystack: &[u8]) -> bool {
+        #[cfg(feature = "full-regex")]
+        return self.re.is_match(haystack);
+        #[cfg(not(feature = "full-regex"))]
+        return lite_is_match(&self.re, haystack);
+    }
+}
+
+/// The meta engine without a literal prefilter (its extraction and Teddy build were most of the
+/// start-up cost), without captures, only the lazy DFA and the PikeVM.
+#[cfg(feature = "full-regex")]
+fn full_build(hir: &Hir) -> Option<regex_automata::meta::Regex> {
+    use regex_automata::{meta, nfa::thompson::WhichCaptures};
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .auto_prefilter(false)
+                .which_captures(WhichCaptures::None)
+                .onepass(false)
+                .backtrack(false)
+                .utf8_empty(false),
+        )
+        .build_from_hir(hir)
+        .ok()
+}
+
+/// First private-use char of the byte-per-char view: byte `b` >= 0x80 is `U+E000 + b`.
+const BYTE_CHAR_BASE: u32 = 0xE000;
+
+/// regex-lite with room for the printed form's extra groups.
+fn lite_build(pattern: &str) -> Result<regex_lite::Regex, String> {
+    regex_lite::RegexBuilder::new(pattern)
+        .nest_limit(1000)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// `haystack` matched by a printed phrase: as is when ASCII, else through its byte-per-char view.
+fn lite_is_match(re: &regex_lite::Regex, haystack: &[u8]) -> bool {
+    if haystack.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(haystack) {
+            return re.is_match(s);
+        }
+    }
+    let view: String = haystack.iter().map(|&b| byte_char(b)).collect();
+    re.is_match(&view)
+}
+
+/// The char standing for byte `b` in the byte-per-char view.
+fn byte_char(b: u8) -> char {
+    if b.is_ascii() {
+        char::from(b)
+    } else {
+        char::from_u32(BYTE_CHAR_BASE + u32::from(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+    }
+}
+
+/// The regex-lite pattern that matches over the byte-per-char view what `hir` matches over
+/// bytes. Case folding is already in the Hir's classes, so no flags are needed.
+fn lite_pattern(hir: &Hir) -> Result<String, String> {
+    let mut out = String::new();
+    print(hir, &mut out)?;
+    Ok(out)
+}
+
+const UNICODE: &str = "Unicode classes and word boundaries are not supported in phrases \
+                       (they match bytes, ASCII case-insensitive)";
+
+fn print(hir: &Hir, out: &mut String) -> Result<(), String> {
+    match hir.kind() {
+        HirKind::Empty => out.push_str("(?:)"),
+        HirKind::Literal(lit) => {
+            for &b in &lit.0 {
+                push_byte(b, out);
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let ranges: Vec<(u32, u32)> = c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                .collect();
+            push_class(&ranges, out);
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let ranges: Vec<(u32, u32)> = c
+                .ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                .collect();
+            if ranges.iter().any(|&(_, hi)| hi > 0x7F) {
+                return Err(UNICODE.to_owned());
+            }
+            push_class(&ranges, out);
+        }
+        HirKind::Look(look) => out.push_str(match look {
+            Look::Start => r"\A",
+            Look::End => r"\z",
+            Look::StartLF => "(?m:^)",
+            Look::EndLF => "(?m:$)",
+            Look::StartCRLF => "(?mR:^)",
+            Look::EndCRLF => "(?mR:$)",
+            Look::WordAscii => r"\b",
+            Look::WordAsciiNegate => r"\B",
+            Look::WordStartAscii => r"\b{start}",
+            Look::WordEndAscii => r"\b{end}",
+            Look::WordStartHalfAscii => r"\b{start-half}",
+            Look::WordEndHalfAscii => r"\b{end-half}",
+            _ => return Err(UNICODE.to_owned()),
+        }),
+        HirKind::Repetition(r) => {
+            out.push_str("(?:");
+            print(&r.sub, out)?;
+            out.push(')');
+            let _ = match r.max {
+                Some(max) => write!(out, "{{{},{max}}}", r.min),
+                None => write!(out, "{{{},}}", r.min),
+            };
+            if !r.greedy {
+                out.push('?');
+            }
+        }
+        HirKind::Capture(c) => {
+            out.push_str("(?:");
+            print(&c.sub, out)?;
+            out.push(')');
+        }
+        HirKind::Concat(subs) => {
+            for s in subs {
+                print(s, out)?;
+            }
+        }
+        HirKind::Alternation(subs) => {
+            out.push_str("(?:");
+            for (i, s) in subs.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                print(s, out)?;
+            }
+            out.push(')');
+        }
+    }
+    Ok(())
+}
+
+/// One byte as a literal char of the view (alphanumerics as themselves, the rest escaped).
+fn push_byte(b: u8, out: &mut String) {
+    if b.is_ascii_alphanumeric() {
+        out.push(char::from(b));
+    } else {
+        push_escaped(view_code(u32::from(b)), out);
+    }
+}
+
+/// The view's code point of byte value `b` (0..=0xFF).
+fn view_code(b: u32) -> u32 {
+    if b < 0x80 { b } else { BYTE_CHAR_BASE + b }
+}
+
+fn push_escaped(code: u32, out: &mut String) {
+    let _ = write!(out, "\\x{{{code:X}}}");
+}
+
+/// A class of byte values (0..=0xFF, or ASCII code points) over the view; an empty class
+/// (matches nothing) becomes an assertion that never holds.
+fn push_class(ranges: &[(u32, u32)], out: &mut String) {
+    if ranges.is_empty() {
+        out.push_str(r"(?:\b\B)");
+        return;
+    }
+    out.push('[');
+    for &(lo, hi) in ranges {
+        // The view is contiguous within 0x00-0x7F and within 0x80-0xFF: split at 0x80.
+        for (a, b) in [(lo, hi.min(0x7F)), (lo.max(0x80), hi)] {
+            if a > b {
+                continue;
+            }
+            push_escaped(view_code(a), out);
+            if b > a {
+                out.push('-');
+                push_escaped(view_code(b), out);
+            }
+        }
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lite(pattern: &str) -> regex_lite::Regex {
+        let hir = phrase_hir(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        let printed = lite_pattern(&hir).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        lite_build(&printed).unwrap_or_else(|e| panic!("{pattern} -> {printed}: {e}"))
+    }
+
+    /// The printed regex-lite form over the byte view decides like a bytes regex-automata
+    /// engine (the CLI's), on ASCII and non-ASCII haystacks, for patterns that touch every
+    /// construct the printer handles.
+    #[cfg(feature = "full-regex")]
+    #[test]
+    fn lite_matches_like_the_full_engine() {
+        let patterns = [
+            "user unknown",
+            "weren.t sent",
+            r"\bTLS\b",
+            r"\Bls",
+            "a.b",
+            "a..b",
+            "[^a]b",
+            r"\W+x",
+            r"\D\S",
+            r"^5\d\d",
+            r"full$",
+            r"(?m)^x$",
+            r"(?mR)^x$",
+            r"\Ax",
+            r"x\z",
+            r"\<bar\>",
+            r"\b{start-half}foo\b{end-half}",
+            "caf\u{e9}",
+            r"\xE9",
+            r"[\x80-\xFF]",
+            r"[\x00-\x7F]+\z",
+            "(?s).",
+            "é+",
+            "(a|b)c{2,3}?",
+            "x{2,}",
+            "(?:)",
+            "a|",
+            r"[a-c&&b]",
+            r"[^\x00-\xFF]",
+            "over quota|quota exceeded",
+            r"(?i)MAILBOX\s+FULL",
+            r"(?-i)Mailbox",
+            r"\d{3}\.\d",
+        ];
+        let hay = [
+            "",
+            "user unknown",
+            "User Unknown here",
+            "weren't sent",
+            "weren\u{2019}t sent",
+            "STARTTLS failed",
+            "no TLS",
+            "TLSv1",
+            "aéb",
+            "a\u{e9}\u{e9}b",
+            "aéb a.b",
+            "ab",
+            "ébx",
+            "é x",
+            "x",
+            "é\nx\nfull",
+            "x\r\nx",
+            "bar",
+            "foobar",
+            " foo ",
+            "café",
+            "CAFÉ",
+            "caf\u{c9}",
+            "ÿ",
+            "abcc",
+            "acc",
+            "xxx",
+            "over quota",
+            "Quota Exceeded",
+            "mailbox   full",
+            "MAILBOX FULL",
+            "Mailbox",
+            "mailbox",
+            "550 5.1.1",
+            "5\u{663}\u{663}",
+            "\u{E0E9}",
+            "\u{212A}",
+            "ſ",
+        ];
+        for p in patterns {
+            let full = full_build(&phrase_hir(p).unwrap()).unwrap();
+            let lite = lite(p);
+            for h in hay {
+                assert_eq!(
+                    full.is_match(h.as_bytes()),
+                    lite_is_match(&lite, h.as_bytes()),
+                    "{p:?} on {h:?}"
+                );
+            }
+            // Invalid UTF-8 too (the core's templates are UTF-8, the engines need not care).
+            for h in [&b"a\xFFb"[..], b"\xE9", b"caf\xC3", b"x\x80\x80"] {
+                assert_eq!(full.is_match(h), lite_is_match(&lite, h), "{p:?} on {h:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unicode_phrases_are_rejected_in_every_build() {
+        assert!(check_phrase("user unknown").is_ok());
+        assert!(check_phrase("(?u:.)").is_err());
+        assert!(check_phrase(r"(?u:\w)").is_err());
+        assert!(check_phrase(r"(?u:\b)").is_err());
+        assert!(check_phrase(r"\p{L}").is_err());
+        assert!(check_phrase("(unclosed").is_err());
+        // Unicode case folding of a letter adds non-ASCII chars (K: U+212A).
+        assert!(check_phrase("(?u:[a-z])").is_err());
+    }
+
+    #[test]
+    fn provider_codes_are_ascii() {
+        let re = code_regex(r"\b((?:OFR|ofr|LPN)\d*_\d{3})\b").unwrap();
+        assert_eq!(
+            re.captures("x OFR006_102 y")
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str()),
+            Some("OFR006_102")
+        );
+        assert!(re.captures("éOFR006_102").is_some());
+        assert!(code_regex(r"\p{L}").is_err());
+    }
+}
