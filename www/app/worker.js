@@ -1,6 +1,8 @@
 // Module Web Worker: runs the WebAssembly core. Files arrive as File objects (structured
-// clone, no copy of their bytes) and are read with File.stream() chunk by chunk into one
-// Analyzer, so memory stays bounded whatever the file size. One file at a time, in order.
+// clone, no copy of their bytes) and are read in 4 MiB slices (Blob.slice().arrayBuffer())
+// into one Analyzer, two slices read ahead while the wasm analyses the current one, so
+// reading overlaps the analysis and memory stays bounded whatever the file size. One file at
+// a time, in order.
 //
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
@@ -16,6 +18,9 @@
 import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
 
 const PROGRESS_EVERY_MS = 100;
+/** Bytes per read, and reads in flight beyond the one being analysed. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+const READ_AHEAD = 2;
 /** Findings files are read whole; bound them (a findings file is aggregates, not raw lines). */
 const MAX_FINDINGS_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -89,9 +94,41 @@ function isFindingsJson(head) {
   return /^\{\s*"schema_version"\s*:/.test(text);
 }
 
+/**
+ * A reader of `file` in SLICE_BYTES slices with READ_AHEAD slices requested ahead (the browser
+ * reads them while the wasm works): `read()` resolves `{done, value: Uint8Array}` like a
+ * stream reader's; `cancel()` drops the rest.
+ */
+function sliceReader(file) {
+  let offset = 0;
+  const pending = [];
+  const fill = () => {
+    while (pending.length <= READ_AHEAD && offset < file.size) {
+      const end = Math.min(offset + SLICE_BYTES, file.size);
+      const p = file.slice(offset, end).arrayBuffer();
+      p.catch(() => {}); // a read dropped by cancel() must not be an unhandled rejection
+      pending.push(p);
+      offset = end;
+    }
+  };
+  return {
+    async read() {
+      fill();
+      if (!pending.length) return { done: true, value: undefined };
+      const value = new Uint8Array(await pending.shift());
+      fill();
+      return { done: false, value };
+    },
+    cancel() {
+      pending.length = 0;
+      offset = file.size;
+    },
+  };
+}
+
 async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
-  const reader = file.stream().getReader();
+  const reader = sliceReader(file);
   let bytes = 0;
   let last = t0;
   let first = await reader.read();
