@@ -12,23 +12,33 @@
 //!   therefore decide the same match, on any input; a phrase either engine cannot express
 //!   (a Unicode class or word boundary, enabled with `(?u)`) is rejected when the rules are
 //!   checked, in both builds.
-//! * **Provider codes** (`codes` of a provider, `provider_code` of a rule): `regex-lite` in
-//!   both builds (`\d`, `\w`, `\s`, `\b` and `(?i)` are ASCII; no `\p{..}`), with captures.
-//!   They run only on classification memo misses.
+//! * **Provider codes** (`codes` of a provider, `provider_code` of a rule), with captures:
+//!   `regex` with `full-regex` (Unicode `\d`, `\w`, `\b`, `(?i)`), else `regex-lite` (the
+//!   same on ASCII text; ASCII-only classes, no `\p{..}`). They run on every classification
+//!   memo miss of a failure, often enough that regex-lite's PikeVM costs the CLI speed, so
+//!   the CLI keeps `regex`. The two differ only when a non-ASCII digit, letter or case
+//!   variant touches a code.
 
 use std::fmt::Write as _;
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// A compiled provider-code regex (capture group 1, else the whole match).
+#[cfg(feature = "full-regex")]
+pub(super) type CodeRegex = regex::Regex;
+/// A compiled provider-code regex (capture group 1, else the whole match).
+#[cfg(not(feature = "full-regex"))]
 pub(super) type CodeRegex = regex_lite::Regex;
 
-/// Compiles a provider-code regex (`regex-lite` syntax; nesting up to 250 like `regex`).
+/// Compiles a provider-code regex.
 pub(super) fn code_regex(pattern: &str) -> Result<CodeRegex, String> {
-    regex_lite::RegexBuilder::new(pattern)
+    #[cfg(feature = "full-regex")]
+    return regex::Regex::new(pattern).map_err(|e| e.to_string());
+    #[cfg(not(feature = "full-regex"))]
+    return regex_lite::RegexBuilder::new(pattern)
         .nest_limit(250)
         .build()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
 }
 
 /// The Hir of a phrase: bytes, no Unicode, ASCII case-insensitive (both engines start here).
@@ -108,17 +118,19 @@ fn lite_build(pattern: &str) -> Result<regex_lite::Regex, String> {
 }
 
 /// `haystack` matched by a printed phrase: as is when ASCII, else through its byte-per-char view.
+#[cfg_attr(feature = "full-regex", allow(dead_code))]
 fn lite_is_match(re: &regex_lite::Regex, haystack: &[u8]) -> bool {
-    if haystack.is_ascii() {
-        if let Ok(s) = std::str::from_utf8(haystack) {
-            return re.is_match(s);
-        }
+    if haystack.is_ascii()
+        && let Ok(s) = std::str::from_utf8(haystack)
+    {
+        return re.is_match(s);
     }
     let view: String = haystack.iter().map(|&b| byte_char(b)).collect();
     re.is_match(&view)
 }
 
 /// The char standing for byte `b` in the byte-per-char view.
+#[cfg_attr(feature = "full-regex", allow(dead_code))]
 fn byte_char(b: u8) -> char {
     if b.is_ascii() {
         char::from(b)
@@ -262,6 +274,7 @@ fn push_class(ranges: &[(u32, u32)], out: &mut String) {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "full-regex")]
     fn lite(pattern: &str) -> regex_lite::Regex {
         let hir = phrase_hir(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
         let printed = lite_pattern(&hir).unwrap_or_else(|e| panic!("{pattern}: {e}"));
@@ -387,7 +400,11 @@ mod tests {
                 .map(|m| m.as_str()),
             Some("OFR006_102")
         );
-        assert!(re.captures("éOFR006_102").is_some());
-        assert!(code_regex(r"\p{L}").is_err());
+        // Unicode word boundary with `full-regex` (é is a letter), ASCII without.
+        assert_eq!(
+            re.captures("éOFR006_102").is_some(),
+            cfg!(not(feature = "full-regex"))
+        );
+        assert!(code_regex("(").is_err());
     }
 }
