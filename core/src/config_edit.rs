@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, ConfigError, Thresholds};
 use crate::postfix::Outcome;
 use crate::postfix::classify::Classifier;
-use crate::postfix::rules::{RuleDef, When};
+use crate::postfix::rules::{RuleDef, Source, When};
 use crate::redact::Preset;
 
 /// Prefix of the ids of rules made by [`suggest_rule`].
@@ -642,7 +642,7 @@ pub fn suggest_rule(
         id: id.clone(),
         provider: (!provider.is_empty() && provider != "other").then(|| provider.to_owned()),
         when,
-        source: Default::default(),
+        source: Source::default(),
         codes: Vec::new(),
         phrases: vec![format!("^{}$", regex::escape(template))],
         unless: Vec::new(),

@@ -87,7 +87,7 @@ pub fn summary(f: &Findings) -> String {
             "\n### Providers (share of delivery attempts)\n\n| Provider | Attempts | Accepted | Throttled | Deferred | Rejected |\n|---|---:|---:|---:|---:|---:|"
         );
         let mut rows: Vec<_> = f.delivery.provider_totals.iter().collect();
-        rows.sort_by(|a, b| b.counts.attempts.cmp(&a.counts.attempts));
+        rows.sort_by_key(|p| std::cmp::Reverse(p.counts.attempts));
         for p in rows.iter().take(SUMMARY_PROVIDERS) {
             let c = &p.counts;
             let get = |o: Outcome| c.percent.get(&o).copied().unwrap_or(0.0);
@@ -117,7 +117,7 @@ pub fn summary(f: &Findings) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::Accepted)
         .collect();
-    replies.sort_by(|a, b| b.attempts.cmp(&a.attempts));
+    replies.sort_by_key(|r| std::cmp::Reverse(r.attempts));
     if !replies.is_empty() {
         let _ = writeln!(
             out,
