@@ -196,8 +196,10 @@ fn outcome_id(o: Outcome) -> String {
 fn threshold_keys() -> Vec<String> {
     // serde_json keeps struct fields in declaration order only with `preserve_order`; the
     // order is therefore spelled out from a serialization with every optional value set.
-    let mut t = Thresholds::default();
-    t.throttled_default_pct = Some(0.0);
+    let t = Thresholds {
+        throttled_default_pct: Some(0.0),
+        ..Thresholds::default()
+    };
     let mut keys = Vec::new();
     if let Ok(text) = toml::to_string(&t) {
         for line in text.lines() {
@@ -370,7 +372,7 @@ pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError>
     config.dmarc.forwarder_networks = forwarders;
     config.thresholds = thresholds;
     config.share.redaction = redaction;
-    finish(config)
+    finish(&config)
 }
 
 /// The thresholds `base` with the form's entries applied (unknown keys are errors).
@@ -390,12 +392,12 @@ fn apply_thresholds(
         let text = e.value.trim();
         let percent = e.key.ends_with("_pct") || e.key.ends_with("_points");
         let number = |t: &str, field: &str| -> Result<toml::Value, FieldError> {
-            match shape {
-                toml::Value::Integer(_) => t
-                    .parse::<u32>()
+            if matches!(shape, toml::Value::Integer(_)) {
+                t.parse::<u32>()
                     .map(|n| toml::Value::Integer(i64::from(n)))
-                    .map_err(|_| field_error(field, format!("{t:?} is not a whole number ≥ 0"))),
-                _ => {
+                    .map_err(|_| field_error(field, format!("{t:?} is not a whole number ≥ 0")))
+            } else {
+                {
                     let f: f64 = t
                         .parse()
                         .ok()
@@ -460,10 +462,10 @@ fn base_is_optional(key: &str, base: &Thresholds) -> bool {
 
 /// Checks `config` the way an analysis would (rules compile, examples match) and writes it
 /// as [`minimal_toml`].
-fn finish(config: Config) -> Result<String, FieldError> {
+fn finish(config: &Config) -> Result<String, FieldError> {
     config.utc_offset_seconds()?;
     Classifier::new(&config.rules)?;
-    Ok(minimal_toml(&config))
+    Ok(minimal_toml(config))
 }
 
 /// Tables of the configuration that are maps (their keys are data, not field names): kept
@@ -575,7 +577,7 @@ pub fn mark_source(toml: &str, ip: &str, mark: MarkAs, label: &str) -> Result<St
             config.dmarc.forwarder_networks.push(net);
         }
     }
-    finish(config)
+    finish(&config)
 }
 
 /// The outcomes a reply can be put into by [`suggest_rule`], by permanence of its failure:
@@ -633,7 +635,7 @@ pub fn suggest_rule(
     };
     let base = format!("{LOCAL_RULE_PREFIX}{}", outcome_id(outcome));
     let taken: Vec<&str> = config.rules.rules.iter().map(|r| r.id.as_str()).collect();
-    let id = (1..)
+    let id = (1..=taken.len() + 1)
         .map(|n| format!("{base}_{n}"))
         .find(|id| !taken.contains(&id.as_str()))
         .unwrap_or(base);
@@ -653,7 +655,7 @@ pub fn suggest_rule(
         counter_examples: Vec::new(),
     };
     config.rules.rules.insert(0, rule);
-    let text = finish(config)?;
+    let text = finish(&config)?;
     Ok((text, id))
 }
 
@@ -665,7 +667,7 @@ pub fn remove_rule(toml: &str, id: &str) -> Result<String, FieldError> {
     if config.rules.rules.len() == before {
         return Err(field_error("rules.rule", format!("no rule {id:?}")));
     }
-    finish(config)
+    finish(&config)
 }
 
 /// Our network containing `ip` and its label (`ours.labels`), for naming DMARC sources.
@@ -723,6 +725,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)]
     fn form_edits_land_in_the_toml() {
         let mut f = form("");
         f.networks.push(NetworkEntry {

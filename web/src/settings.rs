@@ -139,6 +139,7 @@ pub fn remove_rule(toml: &str, id: &str) -> Result<JsValue, JsError> {
 /// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
 /// network); `{}` for an invalid configuration.
 #[wasm_bindgen(js_name = networkLabels)]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
 pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
     let labels = Config::from_toml(toml)
         .map(|c| config_edit::labels_for(&c, ips.iter().map(String::as_str)))
