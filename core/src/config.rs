@@ -35,6 +35,19 @@ pub struct Config {
     pub alert: crate::cli_settings::AlertConfig,
     /// The DMARC rua mailbox of `mailrep fetch-imap` (CLI only).
     pub imap: crate::cli_settings::ImapConfig,
+    /// Sharing defaults (the page's export dialog).
+    pub share: ShareConfig,
+}
+
+/// Sharing defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShareConfig {
+    /// Redaction preset the page's export dialog starts with (`internal`, `vendor_support`,
+    /// `public`); none: `internal`, or the one last used on the page. The CLI redacts only
+    /// with `--redact`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<crate::redact::Preset>,
 }
 
 /// Time handling.
@@ -58,6 +71,10 @@ pub struct OursConfig {
     pub networks: Vec<IpNet>,
     /// Our domains (header_from / policy domains). Informational; used to label reports.
     pub domains: Vec<String>,
+    /// Labels of our networks (`"203.0.113.0/24" = "mx-out"`), shown by the page as the name
+    /// of DMARC sources inside them. Informational: classes do not depend on them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<IpNet, String>,
 }
 
 /// Egress selection and sending IPs.

@@ -13,6 +13,7 @@
 pub mod analyzer;
 pub mod cli_settings;
 pub mod config;
+pub mod config_edit;
 pub mod date;
 pub mod diagnostic;
 pub mod dmarc;

@@ -65,6 +65,8 @@ const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png
 
 async function applySettings(page, toml) {
   await page.click('#open-settings');
+  await page.waitForSelector('#settings-dialog[open]');
+  await page.$eval('#settings-advanced', (d) => { d.open = true; });
   await page.fill('#settings-text', toml);
   await page.click('#settings-apply');
   await page.waitForSelector('#settings-dialog', { state: 'hidden' });
@@ -409,6 +411,141 @@ await test('the shared hostile fixture (tests/fixtures/hostile: verdict evidence
   await tab(page, 'dmarc');
   assert.ok((await page.textContent('#report-table')).includes("<script>alert('org')</script>"), 'org_name shown literally');
   await context.close();
+});
+
+const settingsText = (page) => page.evaluate(() => localStorage.getItem('mailrep.config') || '');
+
+await test('settings form: a network and a domain land in the exported mailrep.toml, errors name the field, settings survive a reload', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  assert.equal(await page.isVisible('#settings-banner'), true, 'banner while no networks are set');
+  assert.match(await page.textContent('#settings-banner'), /Tell us your sending IPs and domains/);
+  await page.click('#open-settings');
+  await page.waitForSelector('#settings-dialog[open] #set-networks-add');
+  await page.click('#set-networks-add');
+  await page.fill('#set-networks li:last-child .net-cidr', '192.0.2.0/24');
+  await page.fill('#set-networks li:last-child .net-label', 'mx-out-test');
+  await page.click('#set-domains-add');
+  await page.fill('#set-domains li:last-child .dom', 'not a domain');
+  await page.fill('#th-auth_reject_pct', '3.5');
+  await page.click('#settings-apply');
+  await page.waitForFunction(() => document.querySelector('#settings-error').textContent.includes('ours.domains[0]'));
+  assert.equal(await page.getAttribute('#set-domains li:last-child .dom', 'aria-invalid'), 'true', 'the bad field is marked');
+  assert.equal(await page.isVisible('#settings-dialog'), true, 'the dialog stays open on an error');
+  await shot(page, 'settings-error');
+  await page.fill('#set-domains li:last-child .dom', 'Example-Test.org');
+  await page.click('#settings-apply');
+  await page.waitForSelector('#settings-dialog', { state: 'hidden' });
+  const saved = await settingsText(page);
+  assert.match(saved, /192\.0\.2\.0\/24/);
+  assert.match(saved, /example-test\.org/);
+  assert.match(saved, /mx-out-test/);
+  assert.match(saved, /auth_reject_pct = 3\.5/);
+  await page.waitForSelector('#settings-banner', { state: 'detached' });
+  // Export gives the same file the CLI reads.
+  await page.click('#open-settings');
+  await page.waitForSelector('#settings-dialog[open] .net-cidr');
+  await shot(page, 'settings-form');
+  const exportedToml = fs.readFileSync(await download(page, '#settings-export'), 'utf8');
+  assert.match(exportedToml, /networks = \["192\.0\.2\.0\/24"\]/);
+  assert.match(exportedToml, /domains = \["example-test\.org"\]/);
+  fs.writeFileSync(path.join(ART, 'settings-export.toml'), exportedToml);
+  await page.click('#settings-dialog button[value=close]');
+  // After a reload the settings come back from localStorage into the form.
+  await page.reload();
+  await page.waitForSelector('html[data-ready=true]');
+  await page.click('#open-settings');
+  await page.waitForSelector('#settings-dialog[open] .net-cidr');
+  assert.equal(await page.inputValue('#set-networks li:first-child .net-cidr'), '192.0.2.0/24');
+  assert.equal(await page.inputValue('#set-networks li:first-child .net-label'), 'mx-out-test');
+  assert.equal(await page.inputValue('#set-domains li:first-child .dom'), 'example-test.org');
+  assert.equal(await page.inputValue('#th-auth_reject_pct'), '3.5');
+  assert.equal(await page.isVisible('#settings-banner'), false, 'no banner once networks are set');
+  await context.close();
+});
+
+await test('row actions: "Mark as ours" re-classes a DMARC source, "Suggest bucket" re-buckets an unclassified reply, findings files need the originals', async () => {
+  let { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.setInputFiles('#file-input', EXAMPLE_FILES);
+  await waitFiles(page, 5);
+  // DMARC: an external source becomes ours.
+  const ext = expected.dmarc.by_source.find((r) => r.source_class === 'external');
+  assert.ok(ext, 'the example data has an external source');
+  await tab(page, 'dmarc');
+  const classOf = (ip) => page.$$eval('#source-table tbody tr', (rs, ip) => rs.filter((r) => r.cells[0].textContent === ip).map((r) => r.cells[1].textContent)[0], ip);
+  assert.equal(await classOf(ext.source_ip), 'external');
+  await page.click(`#source-table button[data-mark=ours][data-ip="${ext.source_ip}"]`);
+  await page.waitForSelector('#action-status');
+  assert.match(await page.textContent('#action-status'), new RegExp(`${ext.source_ip.replace(/\./g, '\\.')} added to our networks`));
+  await page.waitForFunction((ip) => [...document.querySelectorAll('#source-table tbody tr')].some((r) => r.cells[0].textContent === ip && r.cells[1].textContent === 'ours'), ext.source_ip, { timeout: 60_000 });
+  await waitFiles(page, 5);
+  assert.match(await settingsText(page), new RegExp(`${ext.source_ip.replace(/\./g, '\\.')}/(32|128)`), 'the IP is in the settings');
+  await shot(page, 'mark-as-ours');
+  await context.close();
+  // Replies (the shared fixture has unclassified replies; the examples have none): the first
+  // unclassified reply gets a bucket and leaves the unclassified list.
+  ({ context, page } = await newPage());
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await page.setInputFiles('#file-input', path.join(ROOT, 'tests/fixtures/hostile/mail.log'));
+  await waitFiles(page, 1);
+  await tab(page, 'replies');
+  const rows = await page.$$eval('#unclassified-table tbody tr', (rs) => rs.map((r) => [r.cells[0].textContent, r.cells[3].textContent]));
+  assert.ok(rows.length > 0, 'the fixture has unclassified replies');
+  const total = () => page.textContent('#unclassified-share').then((t) => num(t.split(' attempts')[0]));
+  const before = await total();
+  const [n, template] = rows[0];
+  await page.click('#unclassified-table tbody tr:first-child .copy-issue');
+  await page.waitForSelector('#unclassified-table tbody tr:first-child .issue-text:not([hidden])');
+  const issue = await page.inputValue('#unclassified-table tbody tr:first-child .issue-text');
+  assert.match(issue, /Unclassified reply/);
+  assert.ok(issue.includes(`Attempts: ${n}`), issue);
+  assert.doesNotMatch(issue, /[\w.+-]+@[\w-]+\.[\w.]+/, 'no address in the issue text');
+  await page.click('#unclassified-table tbody tr:first-child .suggest');
+  await page.waitForFunction(() => /Rule local\./.test(document.querySelector('#action-status')?.textContent || ''));
+  await waitFiles(page, 1);
+  await page.waitForFunction(([before, n]) => {
+    const t = document.querySelector('#unclassified-share')?.textContent || '';
+    return Number(t.split(' attempts')[0].replace(/[,\s]/g, '')) === before - n;
+  }, [before, num(n)], { timeout: 60_000 });
+  const after = await page.$$eval('#unclassified-table tbody tr', (rs) => rs.filter((r) => r.cells.length > 3).map((r) => r.cells[3].textContent));
+  assert.ok(!after.includes(template), 'the re-bucketed template left the unclassified list');
+  assert.equal(await total(), before - num(n), 'unclassified attempts went down by that reply');
+  assert.match(await settingsText(page), /local\.(throttled|deferred_other|reject_\w+)_1/, 'a local rule in the settings');
+  await shot(page, 'suggest-bucket');
+  // The rule is listed in the settings form and can be removed there.
+  await page.click('#open-settings');
+  await page.waitForSelector('#settings-dialog[open] #set-rules li');
+  assert.match(await page.textContent('#set-rules'), /local\./);
+  await page.click('#settings-dialog button[value=close]');
+  // Copy summary (Markdown, redacted) from the Export dialog.
+  await page.click('#open-export');
+  await page.click('#export-summary');
+  await page.waitForSelector('#summary-text');
+  const md = await page.inputValue('#summary-text');
+  assert.match(md, /^## mailrep summary/);
+  assert.match(md, /### Verdicts/);
+  assert.match(md, /\| Provider \| Attempts \|/);
+  await shot(page, 'copy-summary');
+  await page.click('#export-dialog button[value=close]');
+  await context.close();
+  // A findings file has no raw inputs: saving settings says re-analysis needs the originals.
+  const p = await newPage();
+  await p.page.goto(BASE);
+  await p.page.waitForSelector('html[data-ready=true]');
+  await p.page.setInputFiles('#file-input', path.join(ART, 'expected/examples.json'));
+  await waitFiles(p.page, 1);
+  await tab(p.page, 'dmarc');
+  await p.page.click(`#source-table button[data-mark=ours][data-ip="${ext.source_ip}"]`);
+  await p.page.waitForSelector('#reanalysis-note');
+  assert.match(await p.page.textContent('#reanalysis-note'), /needs the original log and report files/);
+  await shot(p.page, 'reanalysis-note');
+  await p.context.close();
 });
 
 await test('no request left the page origin', async () => {

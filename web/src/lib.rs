@@ -12,6 +12,9 @@ use mailrep_core::{Config, Date, report, share, view};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod settings;
+pub use settings::*;
+
 /// A JS value of `v` with maps as plain objects and `None` as `null` (what `JSON.parse` of
 /// the findings JSON gives).
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {

@@ -146,19 +146,23 @@ function clearAll() {
   opts.onFindings(null, null);
 }
 
-/** Re-reads every file with the current settings (after a settings change). */
+/**
+ * Re-reads every file with the current settings (after a settings change). Returns how many
+ * files were queued again (0: nothing to re-read, e.g. only findings files were dropped).
+ */
 export function reanalyse() {
-  if (!worker) return;
+  const again = [...rows.values()].filter((r) => r.status !== 'skipped' && r.status !== 'findings-file');
+  if (!worker || !again.length) return 0;
   worker.terminate();
   startWorker();
   lastFindings = null;
-  for (const r of rows.values()) {
-    if (r.status === 'skipped' || r.status === 'findings-file') continue;
+  for (const r of again) {
     Object.assign(r, { status: 'queued', bytes: 0, ms: 0, message: '', input: undefined });
     worker.postMessage({ type: 'add', id: r.id, file: r.file, name: r.name });
   }
   renderRows();
   opts.onChange();
+  return again.length;
 }
 
 function onMessage(m) {

@@ -27,16 +27,20 @@ const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
  * What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a
  * banner; `views`: the core's Views over `findings` (held in the WebAssembly module).
  */
-const state = { findings: null, views: null, origin: null, note: '', f: filters.read() };
+const state = { findings: null, views: null, origin: null, note: '', f: filters.read(), m: null, labels: {}, action: null, reanalysisNote: '' };
 let setSeq = 0;
 
 async function setFindings(findings, origin, note = '') {
   const seq = ++setSeq;
   let views = null;
+  let labels = {};
   if (findings) {
     const m = await core();
+    state.m = m;
     try {
       views = new m.Views(findings);
+      // Names of DMARC sources from the labels of our networks (settings), by the core.
+      labels = m.networkLabels(settings.current(), [...new Set(findings.dmarc.by_source.map((r) => r.source_ip))]);
     } catch (e) {
       note = `These findings cannot be shown: ${e?.message || e}`;
       findings = null;
@@ -49,6 +53,7 @@ async function setFindings(findings, origin, note = '') {
   const first = findings && !state.findings;
   state.views?.free();
   state.views = views;
+  state.labels = labels;
   state.findings = findings;
   state.origin = origin;
   state.note = note;
@@ -73,8 +78,10 @@ function banners() {
   }
   if (state.note) out.push(h('p', { class: 'banner info', text: state.note }));
   if (state.findings?.redaction) out.push(h('p', { class: 'banner info', text: `These findings were redacted before sharing (preset "${state.findings.redaction.preset}"): addresses, IDs and possibly our IPs and domains are replaced.` }));
-  if (!settings.hasNetworks()) {
-    out.push(h('p', { class: 'banner' }, 'Tell the page your sending networks and domains (Settings) to class DMARC sources as ours, forwarder or external. ',
+  if (state.reanalysisNote) out.push(h('p', { class: 'banner warn', id: 'reanalysis-note', text: state.reanalysisNote }));
+  if (state.action) out.push(h('p', { class: `banner ${state.action.ok ? 'info' : 'error'}`, id: 'action-status', text: state.action.message }));
+  if (settings.hasNetworks() === false) {
+    out.push(h('p', { class: 'banner', id: 'settings-banner' }, 'Tell us your sending IPs and domains to unlock ours / forwarder / external classification of DMARC sources (Settings: our networks, our domains). Until then no DMARC source is classed "ours". ',
       h('button', { type: 'button', class: 'small', onclick: () => settings.open() }, 'Open settings')));
   }
   replace(byId('banners'), out);
@@ -101,12 +108,35 @@ function render() {
     view = state.views.filter({});
     byId('banners').append(h('p', { class: 'banner warn', text: `Filters ignored: ${e?.message || e}` }));
   }
-  const ctx = { findings: state.findings, view, f, setFilter, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
+  const ctx = { findings: state.findings, view, f, setFilter, m: state.m, labels: state.labels, act, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
   for (const [name, view] of Object.entries(VIEWS)) {
     const panel = byId(`view-${name}`);
     panel.hidden = name !== state.f.tab;
     if (!panel.hidden) view.render(panel, ctx);
   }
+}
+
+/**
+ * After the settings changed: re-analyse the files the page still holds (their File objects),
+ * or say why not (findings from a findings file or a link carry no raw inputs).
+ */
+function reanalyse() {
+  const n = files.reanalyse();
+  state.reanalysisNote = !n && state.findings && state.origin !== 'analysis'
+    ? `Settings saved. Re-analysis needs the original log and report files: these findings came from a ${state.origin === 'link' ? 'summary link' : 'findings file'}. Drop the files to see the numbers under the new settings.`
+    : '';
+  render();
+}
+
+/**
+ * A row action that changes the settings (Mark as ours / forwarder, Suggest bucket): `run`
+ * resolves to { ok, message }; on success the settings were saved and the page re-analyses.
+ */
+async function act(run) {
+  const r = await run();
+  state.action = { ok: r.ok, message: r.ok ? `${r.message}${state.reanalysisNote ? '' : ' The files are analysed again with the new settings.'}` : `Not changed: ${r.message}` };
+  render();
+  byId('live').textContent = state.action.message;
 }
 
 function setupTabs() {
@@ -139,14 +169,14 @@ function start() {
   setupTheme();
   setupTabs();
   filters.onChange((f) => { state.f = f; render(); });
-  settings.setup(() => files.reanalyse());
+  settings.setup(() => { state.action = null; reanalyse(); }, () => render());
   files.setup({
     config: () => settings.current(),
     useConfig: (toml) => settings.save(toml),
     onFindings: (findings, origin, note) => setFindings(findings, origin, note),
     onChange: () => render(),
   });
-  share.setup(() => state.findings);
+  share.setup(() => state.findings, () => settings.redactionDefault());
   let resize = 0;
   addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(render, 200); });
   share.openFromFragment().then((f) => { if (f) setFindings(f, 'link', 'Opened from a summary link: verdicts and provider table only.'); });

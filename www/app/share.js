@@ -44,12 +44,20 @@ async function preview() {
     pairs.map(([x, y]) => h('div', { class: 'pair' }, h('p', {}, h('strong', {}, 'Before: '), x), h('p', {}, h('strong', {}, 'After: '), y))));
 }
 
-/** Wires the Export dialog; `findings()` gives what the page shows. */
-export function setup(findings) {
+const choose = (name) => {
+  const r = name && document.querySelector(`input[name=preset][value=${CSS.escape(name)}]`);
+  if (r) r.checked = true;
+};
+
+/**
+ * Wires the Export dialog; `findings()` gives what the page shows, `defaultPreset()` the
+ * settings' redaction default ('' = none: the preset last used).
+ */
+export function setup(findings, defaultPreset = () => '') {
   getFindings = findings;
-  const saved = localStorage.getItem(PRESET_KEY);
-  if (saved) { const r = document.querySelector(`input[name=preset][value=${CSS.escape(saved)}]`); if (r) r.checked = true; }
+  choose(localStorage.getItem(PRESET_KEY));
   byId('open-export').addEventListener('click', () => {
+    choose(defaultPreset());
     replace(byId('link-out'));
     byId('export-dialog').showModal();
     preview();
@@ -68,6 +76,18 @@ export function setup(findings) {
   byId('export-csv').addEventListener('click', async () => {
     const { c, f } = await redacted();
     download(`mailrep-delivery-${stamp()}.csv`, c.deliveryCsv(f), 'text/csv');
+  });
+  byId('export-summary').addEventListener('click', async () => {
+    const { c, f } = await redacted();
+    const text = c.summaryMarkdown(f);
+    const field = h('textarea', { readonly: true, rows: 10, id: 'summary-text', 'aria-label': 'Summary (Markdown)' });
+    field.value = text;
+    replace(byId('link-out'), h('p', { id: 'summary-status', text: 'Summary (Markdown, redacted with the chosen preset):' }), field);
+    field.select();
+    try {
+      await navigator.clipboard.writeText(text);
+      byId('summary-status').textContent = 'Copied to the clipboard (Markdown, redacted with the chosen preset):';
+    } catch { /* the text stays selectable in the box */ }
   });
   byId('export-link').addEventListener('click', async () => {
     const { c, f } = await redacted();

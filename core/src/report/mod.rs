@@ -3,5 +3,6 @@
 
 pub mod csv;
 pub mod html;
+pub mod markdown;
 mod markup;
 mod svg;

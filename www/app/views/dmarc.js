@@ -7,6 +7,7 @@ import { count, pct } from '../format.js';
 import { dmarcTrend } from '../charts.js';
 import { table, pctCell } from '../table.js';
 import { section, empty } from './common.js';
+import * as settings from '../settings.js';
 
 const CLASS = { ours: 'ours', forwarder: 'forwarder', external: 'external' };
 let onlyFailing = false;
@@ -19,9 +20,19 @@ function sourceDetail(s) {
     h('ul', {}, s.days.map((r) => h('li', { text: `${r.date} ${r.header_from}: ${count(r.messages)} messages, ${count(r.passing)} pass, DKIM aligned ${count(r.dkim_aligned_pass)}, SPF aligned ${count(r.spf_aligned_pass)}; reporters ${r.reporters.join(', ')}${Object.keys(r.override_reasons || {}).length ? `; overrides ${Object.entries(r.override_reasons).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}` }))));
 }
 
+/** Mark as ours (adds the IP as /32 or /128 to our networks) / Mark as forwarder; the settings change and the page re-analyses. */
+function sourceActions(s, act) {
+  if (!act) return null;
+  const button = (mark, text) => h('button', { type: 'button', class: 'small', dataset: { mark, ip: s.source_ip },
+    'aria-label': `${text}: ${s.source_ip}`, onclick: () => act(() => settings.markSource(s.source_ip, mark)) }, text);
+  return h('span', { class: 'row-actions' },
+    s.source_class !== 'ours' ? button('ours', 'Mark as ours') : null,
+    s.source_class === 'external' ? button('forwarder', 'Mark as forwarder') : null);
+}
+
 /** Renders the DMARC tab. */
 export function render(el, ctx) {
-  const { findings, view, setFilter, width } = ctx;
+  const { findings, view, setFilter, width, labels = {}, act } = ctx;
   const d = findings.dmarc;
   if (!d.totals.reports) {
     replace(el, empty('No DMARC reports loaded. Drop rua attachments (.xml, .gz, .zip, .eml) or a mailbox export.'));
@@ -39,7 +50,7 @@ export function render(el, ctx) {
         { key: 'ip', label: 'Source IP', value: (s) => s.source_ip,
           cell: (s) => h('button', { type: 'button', class: 'link', onclick: () => setFilter({ ip: s.source_ip }) }, s.source_ip) },
         { key: 'class', label: 'Class', value: (s) => s.source_class, cell: (s) => h('span', { class: `cls cls-${s.source_class}`, title: `basis: ${s.class_basis}`, text: CLASS[s.source_class] || s.source_class }) },
-        { key: 'ptr', label: 'Name', value: (s) => s.ptr || '—' },
+        { key: 'ptr', label: 'Name', value: (s) => labels[s.source_ip] || s.ptr || '—' },
         { key: 'messages', label: 'Messages', num: true, value: (s) => s.messages, cell: (s) => count(s.messages) },
         { key: 'failing', label: 'Failing', num: true, value: (s) => s.failing, cell: (s) => count(s.failing) },
         { key: 'pass', label: 'DMARC pass', num: true, value: (s) => s.percent, cell: (s) => pctCell(pct(s.percent), count(s.passing)) },
@@ -49,6 +60,7 @@ export function render(el, ctx) {
         { key: 'from', label: 'header_from', value: (s) => s.header_from.join(', ') },
         { key: 'rep', label: 'Reporters', value: (s) => s.reporters.join(', ') },
         { key: 'days', label: 'Days', value: (s) => s.first, cell: (s) => sourceDetail(s) },
+        { key: 'actions', label: 'Actions', value: (s) => s.source_class, cell: (s) => sourceActions(s, act) },
       ], sources, { sortKey: 'failing', id: 'source-table', empty: 'No DMARC records for these filters.' })),
     section('Daily', dmarcTrend(v.days, width)),
     section('By reporter', table([
