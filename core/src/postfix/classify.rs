@@ -1126,6 +1126,8 @@ pub struct ClassifyCache {
     /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
     last_exact: Option<u32>,
     exact_key: Vec<u8>,
+    /// The dsn of the last accepted attempt keyed on it alone, and its value index.
+    last_sent: Option<(Vec<u8>, u32)>,
     values: Vec<Classification>,
     capacity: usize,
     key: Vec<u8>,
@@ -1168,6 +1170,7 @@ impl ClassifyCache {
             exact_bytes: 0,
             last_exact: None,
             exact_key: Vec::with_capacity(256),
+            last_sent: None,
             values: Vec::new(),
             capacity,
             key: Vec::with_capacity(256),
@@ -1266,6 +1269,16 @@ impl ClassifyCache {
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
         if sent_key {
+            // Accepted attempts are most of a log and mostly share one dsn: the last one's
+            // slot without hashing (the key is the dsn alone).
+            let dsn = f.dsn.unwrap_or_default().as_bytes();
+            if let Some((last, i)) = &self.last_sent
+                && **last == *dsn
+            {
+                self.hits += 1;
+                let i = *i as usize;
+                return (Some(i), &self.values[i]);
+            }
             self.key.push(b'S');
             self.key.push(0x1f);
             self.key
@@ -1311,7 +1324,9 @@ impl ClassifyCache {
         }
         if let Some(&i) = self.map.get(self.key.as_slice()) {
             self.hits += 1;
-            if !sent_key {
+            if sent_key {
+                self.remember_sent(header_len, i);
+            } else {
                 self.remember_exact(i);
             }
             return (Some(i as usize), &self.values[i as usize]);
@@ -1329,10 +1344,25 @@ impl ClassifyCache {
         let i = self.values.len();
         self.values.push(c);
         self.map.insert(self.key.as_slice().into(), i as u32);
-        if !sent_key {
+        if sent_key {
+            self.remember_sent(header_len, i as u32);
+        } else {
             self.remember_exact(i as u32);
         }
         (Some(i), &self.values[i])
+    }
+
+    /// Remembers the dsn of the sent key in `key[2..header_len]` and its value `i`.
+    fn remember_sent(&mut self, header_len: usize, i: u32) {
+        let dsn = &self.key[2..header_len];
+        match &mut self.last_sent {
+            Some((last, slot)) => {
+                last.clear();
+                last.extend_from_slice(dsn);
+                *slot = i;
+            }
+            None => self.last_sent = Some((dsn.to_vec(), i)),
+        }
     }
 
     /// Points the exact text in `exact_key` at value `i` (bounded).
