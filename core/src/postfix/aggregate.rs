@@ -432,6 +432,10 @@ pub struct DeliveryAggregator {
     class_slots: Vec<(u32, u32)>,
     /// The sending IP quoted by each exact reply text of the memo
     /// ([`ClassifyCache::last_exact`]); `None` = not yet looked at.
+    #[allow(
+        clippy::option_option,
+        reason = "not looked at yet / looked at: quotes none / quotes this IP"
+    )]
     reply_ips: Vec<Option<Option<IpAddr>>>,
     buckets: FxHashMap<BucketKey, Bucket>,
     /// (host, [`queue_key`]) -> the queue id's last egress deferral.

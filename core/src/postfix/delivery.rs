@@ -272,18 +272,15 @@ fn parse_fields<'a>(
         }
         if key_at(b, pos, b"relay=") {
             let v = pos + 6;
-            let e = match relay_host_end(s, v) {
-                Some((r, e)) => {
-                    relay = r;
-                    e
-                }
-                None => {
-                    let e = value_end(s, v)?;
-                    relay = parse_relay(&s[v..e]);
-                    e
-                }
+            let vend = if let Some((host, end)) = relay_host_end(s, v) {
+                relay = host;
+                end
+            } else {
+                let end = value_end(s, v)?;
+                relay = parse_relay(&s[v..end]);
+                end
             };
-            pos = e + 2;
+            pos = vend + 2;
         }
         if key_at(b, pos, b"conn_use=") {
             pos = number_end(s, pos + 9)? + 2;
@@ -569,18 +566,18 @@ fn relay_host_end(s: &str, v: usize) -> Option<(Relay<'_>, usize)> {
     if b[rb] != b']' {
         return None;
     }
-    let mut e = rb + 1;
+    let mut end = rb + 1;
     let mut port = None;
-    if b.get(e) == Some(&b':') {
-        let d = e + 1;
-        e = d;
-        while b.get(e).is_some_and(u8::is_ascii_digit) {
-            e += 1;
+    if b.get(end) == Some(&b':') {
+        let digits = end + 1;
+        end = digits;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
         }
         // The port text is everything between `:` and the value's end: digits only here.
-        port = parse_port(&s[d..e]);
+        port = parse_port(&s[digits..end]);
     }
-    if b.get(e) != Some(&b',') || b.get(e + 1) != Some(&b' ') {
+    if b.get(end) != Some(&b',') || b.get(end + 1) != Some(&b' ') {
         return None;
     }
     Some((
@@ -589,7 +586,7 @@ fn relay_host_end(s: &str, v: usize) -> Option<(Relay<'_>, usize)> {
             addr: &s[lb + 1..rb],
             port,
         },
-        e,
+        end,
     ))
 }
 
