@@ -39,6 +39,33 @@ pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
+/// Position of the first byte of `hay` equal to `a` or `b`.
+#[inline]
+pub(crate) fn find_byte2(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    let pa = LO * u64::from(a);
+    let pb = LO * u64::from(b);
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let word = u64::from_le_bytes(w);
+        let (xa, xb) = (word ^ pa, word ^ pb);
+        // Each mask is exact for its lowest match (see `first_in_word`), so the lowest bit of
+        // their union is the first byte equal to either needle.
+        let t = (xa.wrapping_sub(LO) & !xa & HI) | (xb.wrapping_sub(LO) & !xb & HI);
+        if t != 0 {
+            return Some(base + (t.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|i| base + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +91,33 @@ mod tests {
         assert_eq!(find_byte(0x2b, &h), Some(4));
         assert_eq!(find_byte(0x80, &h), Some(0));
         assert_eq!(find_byte(0, &h), Some(7));
+    }
+
+    #[test]
+    fn two_needles_agree_with_a_plain_search() {
+        let hay: Vec<u8> = (0..120u32).map(|i| (i * 37 % 251) as u8).collect();
+        for start in 0..24 {
+            for len in 0..(hay.len() - start) {
+                let h = &hay[start..start + len];
+                for (a, b) in [
+                    (0u8, 1u8),
+                    (37, 74),
+                    (128, 127),
+                    (200, 250),
+                    (255, 254),
+                    (44, 91),
+                ] {
+                    assert_eq!(
+                        find_byte2(a, b, h),
+                        h.iter().position(|&c| c == a || c == b),
+                        "needles {a} {b} start {start} len {len}"
+                    );
+                }
+            }
+        }
+        let h = [0x80u8, 0x81, 0x7f, 0x2c, 0x2b, 0x5b, 0x2c, 0];
+        assert_eq!(find_byte2(0x5b, 0x2c, &h), Some(3));
+        assert_eq!(find_byte2(0x5b, 0x2b, &h), Some(4));
+        assert_eq!(find_byte2(0, 0x5b, &h), Some(5));
     }
 }

@@ -430,6 +430,13 @@ pub struct DeliveryAggregator {
     provider_slots: Vec<u32>,
     /// Interned (reason, rule) ids per [`ClassifyCache`] memo slot; `u32::MAX` = not yet.
     class_slots: Vec<(u32, u32)>,
+    /// The sending IP quoted by each exact reply text of the memo
+    /// ([`ClassifyCache::last_exact`]); `None` = not yet looked at.
+    #[allow(
+        clippy::option_option,
+        reason = "not looked at yet / looked at: quotes none / quotes this IP"
+    )]
+    reply_ips: Vec<Option<Option<IpAddr>>>,
     buckets: FxHashMap<BucketKey, Bucket>,
     /// (host, [`queue_key`]) -> the queue id's last egress deferral.
     queue: FxHashMap<(u32, u64), QueueInfo>,
@@ -484,6 +491,7 @@ impl DeliveryAggregator {
             rules: Interner::default(),
             provider_slots: Vec::new(),
             class_slots: Vec::new(),
+            reply_ips: Vec::new(),
             buckets: FxHashMap::default(),
             queue: FxHashMap::with_capacity_and_hasher(1 << 16, rustc_hash::FxBuildHasher),
             unclassified: FxHashMap::default(),
@@ -757,7 +765,18 @@ impl DeliveryAggregator {
             !class.specific && matches!(outcome, Outcome::DeferredOther | Outcome::RejectOther);
         let service = self.services.id(service_name);
         let reply_ip = if self.egress.ip_from_reply && d.status != Status::Sent {
-            reply_text.and_then(quoted_sending_ip)
+            // Once per exact reply text: the memo entry's id stands for the text (`reply_text`
+            // is the text the memo keyed on whenever the delivery has a parsed reply).
+            match self.cache.last_exact().filter(|_| d.reply.is_some()) {
+                Some(e) => {
+                    let e = e as usize;
+                    if self.reply_ips.len() <= e {
+                        self.reply_ips.resize(e + 1, None);
+                    }
+                    *self.reply_ips[e].get_or_insert_with(|| reply_text.and_then(quoted_sending_ip))
+                }
+                None => reply_text.and_then(quoted_sending_ip),
+            }
         } else {
             None
         };

@@ -1103,11 +1103,19 @@ pub struct ClassifyCache {
     hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
     domains: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
     map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
-    /// Exact (facts, provider, reply text) -> value index, consulted before the template is
+    /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
     /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
     exact: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+    /// Value index of each exact entry.
+    exact_slots: Vec<u32>,
+    /// Key bytes held by `exact` (bounded by [`ClassifyCache::EXACT_BYTES`]).
+    exact_bytes: usize,
+    /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
+    last_exact: Option<u32>,
     exact_key: Vec<u8>,
+    /// The dsn of the last accepted attempt keyed on it alone, and its value index.
+    last_sent: Option<(Vec<u8>, u32)>,
     values: Vec<Classification>,
     capacity: usize,
     key: Vec<u8>,
@@ -1127,8 +1135,12 @@ impl ClassifyCache {
     pub const DEFAULT_CAPACITY: usize = 4096;
     /// Longest key stored, in bytes (longer replies are classified every time).
     pub const MAX_KEY_BYTES: usize = 2048;
-    /// Most exact reply texts remembered (each points at a memoised template).
-    pub const EXACT_CAPACITY: usize = 16_384;
+    /// Most exact reply texts remembered (each points at a memoised template). A 1 GB log
+    /// has about 100,000 distinct failure replies (most of them once); 16,384 entries filled
+    /// early and left every later repeat to be masked again.
+    pub const EXACT_CAPACITY: usize = 65_536;
+    /// Most key bytes the exact reply texts may hold in all (about 290 bytes a key).
+    pub const EXACT_BYTES: usize = 16 << 20;
 
     /// An empty memo of [`Self::DEFAULT_CAPACITY`] entries.
     pub fn new() -> Self {
@@ -1142,7 +1154,11 @@ impl ClassifyCache {
             domains: HashMap::default(),
             map: HashMap::default(),
             exact: HashMap::default(),
+            exact_slots: Vec::new(),
+            exact_bytes: 0,
+            last_exact: None,
             exact_key: Vec::with_capacity(256),
+            last_sent: None,
             values: Vec::new(),
             capacity,
             key: Vec::with_capacity(256),
@@ -1235,11 +1251,22 @@ impl ClassifyCache {
         provider: &str,
     ) -> (Option<usize>, &'c Classification) {
         let (f, text) = facts(delivery);
+        self.last_exact = None;
         self.key.clear();
         let sent_key =
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
         if sent_key {
+            // Accepted attempts are most of a log and mostly share one dsn: the last one's
+            // slot without hashing (the key is the dsn alone).
+            let dsn = f.dsn.unwrap_or_default().as_bytes();
+            if let Some((last, i)) = &self.last_sent
+                && **last == *dsn
+            {
+                self.hits += 1;
+                let i = *i as usize;
+                return (Some(i), &self.values[i]);
+            }
             self.key.push(b'S');
             self.key.push(0x1f);
             self.key
@@ -1275,15 +1302,19 @@ impl ClassifyCache {
             self.exact_key.clear();
             self.exact_key.extend_from_slice(&self.key);
             self.exact_key.extend_from_slice(text.as_bytes());
-            if let Some(&i) = self.exact.get(self.exact_key.as_slice()) {
+            if let Some(&e) = self.exact.get(self.exact_key.as_slice()) {
                 self.hits += 1;
-                return (Some(i as usize), &self.values[i as usize]);
+                self.last_exact = Some(e);
+                let i = self.exact_slots[e as usize] as usize;
+                return (Some(i), &self.values[i]);
             }
             build_template(text, f.local, &mut self.key);
         }
         if let Some(&i) = self.map.get(self.key.as_slice()) {
             self.hits += 1;
-            if !sent_key {
+            if sent_key {
+                self.remember_sent(header_len, i);
+            } else {
                 self.remember_exact(i);
             }
             return (Some(i as usize), &self.values[i as usize]);
@@ -1301,17 +1332,49 @@ impl ClassifyCache {
         let i = self.values.len();
         self.values.push(c);
         self.map.insert(self.key.as_slice().into(), i as u32);
-        if !sent_key {
+        if sent_key {
+            self.remember_sent(header_len, i as u32);
+        } else {
             self.remember_exact(i as u32);
         }
         (Some(i), &self.values[i])
     }
 
+    /// Remembers the dsn of the sent key in `key[2..header_len]` and its value `i`.
+    fn remember_sent(&mut self, header_len: usize, i: u32) {
+        let dsn = &self.key[2..header_len];
+        match &mut self.last_sent {
+            Some((last, slot)) => {
+                last.clear();
+                last.extend_from_slice(dsn);
+                *slot = i;
+            }
+            None => self.last_sent = Some((dsn.to_vec(), i)),
+        }
+    }
+
     /// Points the exact text in `exact_key` at value `i` (bounded).
     fn remember_exact(&mut self, i: u32) {
-        if self.exact.len() < Self::EXACT_CAPACITY && self.exact_key.len() <= Self::MAX_KEY_BYTES {
-            self.exact.insert(self.exact_key.as_slice().into(), i);
+        let len = self.exact_key.len();
+        if self.exact.len() < Self::EXACT_CAPACITY
+            && len <= Self::MAX_KEY_BYTES
+            && self.exact_bytes + len <= Self::EXACT_BYTES
+        {
+            let e = self.exact_slots.len() as u32;
+            self.exact.insert(self.exact_key.as_slice().into(), e);
+            self.exact_slots.push(i);
+            self.exact_bytes += len;
+            self.last_exact = Some(e);
         }
+    }
+
+    /// The exact-text entry (a dense id, below [`Self::EXACT_CAPACITY`]) that the last
+    /// [`Self::classify_slot`] call found or made, `None` when it used none (an accepted
+    /// attempt keyed on its dsn, or a full memo). Two calls with the same id classified the
+    /// same status, codes, provider and reply text, so callers can keep their own per-text
+    /// data under it (the IP a reply quotes).
+    pub(crate) fn last_exact(&self) -> Option<u32> {
+        self.last_exact
     }
 }
 

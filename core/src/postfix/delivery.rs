@@ -15,7 +15,7 @@
 //!
 //! Everything is borrowed from the input; no allocation, no regex.
 
-use crate::scan::find_byte;
+use crate::scan::{find_byte, find_byte2};
 
 /// `status=` of a delivery line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -220,20 +220,18 @@ fn key_at<const N: usize>(b: &[u8], pos: usize, key: &[u8; N]) -> bool {
 }
 
 /// [`value_end`] for a value that is usually a number or `a/b/c/d` (`delay=`, `delays=`,
-/// `conn_use=`): such a value has no `,` before the one that ends it, so a scan over digits,
-/// `.` and `/` that stops at `, ` finds the same end; anything else is left to [`value_end`].
+/// `conn_use=`): the first `,` searched a word at a time. A value that does not start with
+/// `<` ends at the first `, `, which is what [`value_end`] finds too; anything else (a `<`, a
+/// `,` not followed by a space) is left to [`value_end`].
 #[inline]
 fn number_end(s: &str, from: usize) -> Option<usize> {
     let b = s.as_bytes();
-    let mut i = from;
-    while let Some(&c) = b.get(i) {
-        if !(c.is_ascii_digit() || c == b'.' || c == b'/') {
-            break;
-        }
-        i += 1;
-    }
-    if b.get(i) == Some(&b',') && b.get(i + 1) == Some(&b' ') {
-        return Some(i);
+    if let Some(rest) = b.get(from..)
+        && rest.first() != Some(&b'<')
+        && let Some(p) = find_byte(b',', rest)
+        && b.get(from + p + 1) == Some(&b' ')
+    {
+        return Some(from + p);
     }
     value_end(s, from)
 }
@@ -274,9 +272,15 @@ fn parse_fields<'a>(
         }
         if key_at(b, pos, b"relay=") {
             let v = pos + 6;
-            let e = value_end(s, v)?;
-            relay = parse_relay(&s[v..e]);
-            pos = e + 2;
+            let vend = if let Some((host, end)) = relay_host_end(s, v) {
+                relay = host;
+                end
+            } else {
+                let end = value_end(s, v)?;
+                relay = parse_relay(&s[v..end]);
+                end
+            };
+            pos = vend + 2;
         }
         if key_at(b, pos, b"conn_use=") {
             pos = number_end(s, pos + 9)? + 2;
@@ -356,14 +360,29 @@ fn parse_expired<'a>(queue_id: &'a str, s: &'a str) -> Option<Delivery<'a>> {
 /// truncated) or `, TEXT` (qmgr).
 fn status_and_detail(s: &str) -> (Status, &str) {
     let b = s.as_bytes();
-    let vend = b
-        .iter()
-        .position(|&c| c == b' ' || c == b',')
-        .unwrap_or(b.len());
-    let status = status_of(&s[..vend]);
+    // The usual values first (each followed by ` (`), then the general form.
+    let (status, vend) = if b.starts_with(b"sent ") {
+        (Status::Sent, 4)
+    } else if b.starts_with(b"deferred ") {
+        (Status::Deferred, 8)
+    } else if b.starts_with(b"bounced ") {
+        (Status::Bounced, 7)
+    } else {
+        let vend = b
+            .iter()
+            .position(|&c| c == b' ' || c == b',')
+            .unwrap_or(b.len());
+        (status_of(&s[..vend]), vend)
+    };
     let rest = &s[vend..];
     let detail = if let Some(d) = rest.strip_prefix(" (") {
-        let t = d.trim_end_matches([' ', '\t']);
+        // Trailing blanks are ASCII: a byte loop trims exactly what `trim_end_matches` would.
+        let db = d.as_bytes();
+        let mut k = db.len();
+        while k > 0 && matches!(db[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        let t = &d[..k];
         t.strip_suffix(')').unwrap_or(t)
     } else if let Some(d) = rest.strip_prefix(", ") {
         d
@@ -423,7 +442,7 @@ fn bracket_host(s: &str) -> Option<&str> {
 /// After `host `: `H[IP] said: REPLY` or `H[IP] refused to talk to me: REPLY`.
 fn host_reply(s: &str) -> Option<Reply<'_>> {
     let b = s.as_bytes();
-    let lb = memchr::memchr2(b'[', b' ', b)?;
+    let lb = find_byte2(b'[', b' ', b)?;
     if b[lb] != b'[' {
         return None;
     }
@@ -474,7 +493,12 @@ fn split_in_reply_to(text: &str) -> (&str, Option<&str>) {
 /// Reply code and enhanced status code from the first token(s): `550-5.7.26 …`, `421 4.7.0 …`,
 /// `451 DT:SPM …` (no enhanced code), `12 Malformed` (nothing).
 fn reply_codes(text: &str) -> (Option<u16>, Option<&str>) {
-    let t = text.trim_start();
+    // Replies start with their code: the Unicode trim only when they do not.
+    let t = if text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        text
+    } else {
+        text.trim_start()
+    };
     let b = t.as_bytes();
     if b.len() < 3 || !b[..3].iter().all(u8::is_ascii_digit) {
         return (None, None);
@@ -516,6 +540,54 @@ fn enhanced_code(s: &str) -> Option<&str> {
         return None;
     }
     Some(&s[..i])
+}
+
+/// The usual `relay=host[addr]:port, ` at `v`, read in the one scan that also finds the
+/// value's end: `Some((relay, end))` exactly as `parse_relay(&s[v..value_end(s, v)])` and
+/// `value_end` would give, or `None` for any other shape (no `[` before the first `,`, a `,`
+/// inside the brackets, anything but `:digits` or nothing after `]`): the caller then takes
+/// the general path.
+#[inline]
+fn relay_host_end(s: &str, v: usize) -> Option<(Relay<'_>, usize)> {
+    let b = s.as_bytes();
+    let rest = b.get(v..)?;
+    // A value in angle brackets ends at `>, `: not this shape.
+    if rest.first() == Some(&b'<') {
+        return None;
+    }
+    // No `,` before `[`: the value (which ends at the first `, `) contains the `[`, so it is
+    // not `none`, and its first `[` is this one.
+    let lb = v + find_byte2(b'[', b',', rest)?;
+    if b[lb] != b'[' {
+        return None;
+    }
+    // No `,` before `]`: the value's first `]` after the `[` is this one.
+    let rb = lb + 1 + find_byte2(b']', b',', b.get(lb + 1..)?)?;
+    if b[rb] != b']' {
+        return None;
+    }
+    let mut end = rb + 1;
+    let mut port = None;
+    if b.get(end) == Some(&b':') {
+        let digits = end + 1;
+        end = digits;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        // The port text is everything between `:` and the value's end: digits only here.
+        port = parse_port(&s[digits..end]);
+    }
+    if b.get(end) != Some(&b',') || b.get(end + 1) != Some(&b' ') {
+        return None;
+    }
+    Some((
+        Relay::Host {
+            name: &s[v..lb],
+            addr: &s[lb + 1..rb],
+            port,
+        },
+        end,
+    ))
 }
 
 /// `relay=` value.
@@ -641,6 +713,54 @@ mod tests {
             }
         );
         assert_eq!(parse_relay("h[1.2.3.4"), Relay::Other("h[1.2.3.4"));
+    }
+
+    #[test]
+    fn relay_fast_path_agrees_with_the_general_one() {
+        let values = [
+            "mx1a1.comcast.net[96.102.200.149]:25",
+            "alt1.gmail-smtp-in.l.google.com[2607:f8b0:400e:c04::1b]:25",
+            "h[1.2.3.4]",
+            "h[1.2.3.4]:",
+            "h[1.2.3.4]:0",
+            "h[1.2.3.4]:65535",
+            "h[1.2.3.4]:65536",
+            "h[1.2.3.4]:123456",
+            "h[1.2.3.4]:25x",
+            "h[1.2.3.4]x",
+            "h[1.2.3.4]:notaport",
+            "h[1,2]:25",
+            "h[1, 2]:25",
+            "a,b[c]:25",
+            "a, b[c]:25",
+            "h[1.2.3.4",
+            "h[]:25",
+            "[::1]:24",
+            "h[a][b]:25",
+            "h[a]]:25",
+            "sub1.example.com[private/dovecot-lmtp]",
+            "none",
+            "local",
+            "<x[1]>",
+            "",
+        ];
+        for v in values {
+            for tail in [", delay=1, status=sent (ok)", ",x, delay=1", ""] {
+                let s = format!("{v}{tail}");
+                let fast = relay_host_end(&s, 0);
+                if let Some((r, e)) = fast {
+                    assert_eq!(Some(e), value_end(&s, 0), "{s:?}");
+                    assert_eq!(r, parse_relay(&s[..e]), "{s:?}");
+                }
+                let general = value_end(&s, 0).map(|e| parse_relay(&s[..e]));
+                let m = format!("AB12CD: to=<a@b>, relay={s}, dsn=2.0.0, status=sent (ok)");
+                assert_eq!(
+                    parse_fields("AB12CD", &m[11..], true, true),
+                    parse_fields("AB12CD", &m[11..], true, false),
+                    "{m:?} ({general:?})"
+                );
+            }
+        }
     }
 
     #[test]

@@ -201,8 +201,19 @@ impl Enhanced {
 
     /// Parses exactly `X.Y.Z`.
     pub fn parse(s: &str) -> Option<Self> {
-        // A `dsn=` value has no surrounding space: skip the (Unicode) trim then.
         let bytes = s.as_bytes();
+        // The usual one-digit form (`2.0.0`, `4.7.0`): what `parse_prefix` would return.
+        if let &[c @ (b'2' | b'4' | b'5'), b'.', sub, b'.', det] = bytes
+            && sub.is_ascii_digit()
+            && det.is_ascii_digit()
+        {
+            return Some(Self {
+                class: u16::from(c - b'0'),
+                subject: u16::from(sub - b'0'),
+                detail: u16::from(det - b'0'),
+            });
+        }
+        // A `dsn=` value has no surrounding space: skip the (Unicode) trim then.
         let text = if bytes.first().is_some_and(u8::is_ascii_digit)
             && bytes.last().is_some_and(u8::is_ascii_digit)
         {
