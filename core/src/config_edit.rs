@@ -646,7 +646,7 @@ pub fn suggest_rule(
         when,
         source: Source::default(),
         codes: Vec::new(),
-        phrases: vec![format!("^{}$", regex::escape(template))],
+        phrases: vec![format!("^{}$", regex_lite::escape(template))],
         unless: Vec::new(),
         outcome,
         provider_code: None,
