@@ -26,6 +26,18 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// The four-letter tag of text outputs: `CRIT`, `WARN` or `INFO` (the CLI's text report,
+    /// its notifications and the page's Markdown summary).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Severity::Critical => "CRIT",
+            Severity::Warning => "WARN",
+            Severity::Info => "INFO",
+        }
+    }
+}
+
 /// What a verdict is about. Absent fields do not apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Subject {

@@ -48,14 +48,6 @@ fn escape_html(s: &str) -> String {
     out
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "CRIT",
-        Severity::Warning => "WARN",
-        Severity::Info => "INFO",
-    }
-}
-
 fn emoji(c: &Change) -> &'static str {
     match (c.state, c.incident.severity) {
         (State::Resolved, _) => "🟢",
@@ -131,7 +123,7 @@ fn block(c: &Change, plain: bool) -> (Vec<String>, Vec<String>) {
         State::Worse => " · worse",
         _ => "",
     };
-    let sev = severity_word(inc.severity);
+    let sev = inc.severity.tag();
     let days = inc.last_seen.days_since_epoch() - inc.since.days_since_epoch() + 1;
     let since = if c.state == State::New {
         String::new()

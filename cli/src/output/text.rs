@@ -130,11 +130,7 @@ fn verdicts(out: &mut String, f: &Findings) {
         );
     }
     for v in &f.verdicts {
-        let tag = match v.severity {
-            Severity::Critical => "CRIT",
-            Severity::Warning => "WARN",
-            Severity::Info => "INFO",
-        };
+        let tag = v.severity.tag();
         let _ = writeln!(out, "{tag}  {}", clean(&v.message, 300));
         for e in &v.evidence {
             let _ = writeln!(out, "      {}", clean(e, 200));

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::findings::Findings;
 use crate::postfix::Outcome;
 use crate::redact::{Preset, redact};
-use crate::verdict::{Severity, thousands};
+use crate::verdict::thousands;
 
 /// Provider rows in the summary (most attempts first).
 const SUMMARY_PROVIDERS: usize = 8;
@@ -27,14 +27,6 @@ fn code(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let fence = if s.contains('`') { "``" } else { "`" };
     format!("{fence} {s} {fence}")
-}
-
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "CRIT",
-        Severity::Warning => "WARN",
-        Severity::Info => "INFO",
-    }
 }
 
 fn pct(p: f64) -> String {
@@ -76,7 +68,7 @@ pub fn summary(f: &Findings) -> String {
         let _ = writeln!(
             out,
             "- **{}** {} (`{}`)",
-            severity(v.severity),
+            v.severity.tag(),
             cell(&v.message),
             v.id
         );
