@@ -272,10 +272,8 @@ impl Egress {
         let mut internal_nets = Vec::new();
         for r in &config.egress.internal_relays {
             let r = r.trim().trim_start_matches('[').trim_end_matches(']');
-            if let Ok(net) = r.parse::<ipnet::IpNet>() {
+            if let Some(net) = crate::config_edit::parse_network(r) {
                 internal_nets.push(net);
-            } else if let Ok(ip) = r.parse::<IpAddr>() {
-                internal_nets.push(ipnet::IpNet::from(ip));
             } else {
                 internal_hosts.push(r.to_ascii_lowercase());
             }
