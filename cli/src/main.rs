@@ -2,6 +2,7 @@
 
 mod alert;
 mod args;
+mod inflate;
 mod ingest;
 mod mailbox;
 mod notify;

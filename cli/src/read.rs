@@ -94,6 +94,16 @@ pub(crate) fn parse_reference(s: Option<&str>) -> Result<Option<Date>> {
     .transpose()
 }
 
+/// One read, retried when interrupted by a signal.
+fn read_retrying(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            r => return r,
+        }
+    }
+}
+
 /// Reads every source into the analyzer. Returns how many sources could be opened.
 pub(crate) fn feed(
     analyzer: &mut Analyzer,
@@ -125,8 +135,8 @@ pub(crate) fn feed(
         let reference = fixed
             .or_else(|| s.path.as_deref().and_then(mtime_reference))
             .unwrap_or_else(today_reference);
-        let mut reader: Box<dyn Read> = match &s.path {
-            None => Box::new(io::stdin().lock()),
+        let mut reader: Box<dyn Read + Send> = match &s.path {
+            None => Box::new(io::stdin()),
             Some(p) => match File::open(p) {
                 Ok(f) => Box::new(f),
                 Err(e) => {
@@ -137,13 +147,42 @@ pub(crate) fn feed(
         };
         opened += 1;
         bar.set_message(s.name.clone());
+        let file_bar = s.path.is_some().then_some(&bar);
+        // The first chunk decides: an input that starts with a gzip member is decoded on a
+        // second thread while this one analyses (same findings as the inline path).
+        let first = match read_retrying(&mut *reader, &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                analyzer.begin_input(&s.name, reference);
+                analyzer.end_input();
+                analyzer.input_error(&s.name, reference, &format!("read error: {e}"));
+                continue;
+            }
+        };
+        if let Some(bar) = file_bar {
+            bar.inc(first as u64);
+        }
+        if first >= 2 && mailrep_core::input::starts_gzip(&buf[..first]) {
+            analyzer.begin_inflated_input(&s.name, reference);
+            if let Some(e) =
+                crate::inflate::feed_gzip(analyzer, &mut *reader, &buf[..first], CHUNK, file_bar)
+            {
+                analyzer.input_error(&s.name, reference, &format!("read error: {e}"));
+            }
+            continue;
+        }
         analyzer.begin_input(&s.name, reference);
+        if first == 0 {
+            analyzer.end_input();
+            continue;
+        }
+        analyzer.push(&buf[..first]);
         loop {
             match reader.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
                     analyzer.push(&buf[..n]);
-                    if s.path.is_some() {
+                    if let Some(bar) = file_bar {
                         bar.inc(n as u64);
                     }
                 }

@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level, Position};
 use crate::dmarc::{self, DmarcAggregator, Item};
 use crate::findings::{Findings, InputSummary, ReportCounts, SCHEMA_VERSION};
-use crate::input::{InputKind, Line, Sink, Stage};
+use crate::input::{InflateEnd, InputKind, Line, Sink, Stage};
 use crate::postfix::aggregate::{self, DeliveryAggregator, LineDiagnostics, LogStats};
 use crate::postfix::mastercf;
 use crate::verdict;
@@ -280,7 +280,7 @@ impl Analyzer {
     /// Ends the current input like [`Analyzer::end_input`] and returns what exactly-once
     /// ingestion needs of it (`None` when no input was open).
     pub fn end_ingested_input(&mut self) -> Option<IngestedInput> {
-        self.end_current()
+        self.end_current(None)
     }
 
     /// Ends any open input and builds the findings, with the updated ledgers of exactly-once
@@ -311,12 +311,62 @@ impl Analyzer {
         stage.push(chunk, 0, &self.config.limits, &mut sink);
     }
 
-    /// Ends the current input (no-op when none is open).
-    pub fn end_input(&mut self) {
-        let _ = self.end_current();
+    /// Starts an input that begins with a gzip member ([`crate::input::starts_gzip`]) and
+    /// whose gzip layer the caller decodes itself with an [`Inflater::for_input`] (the CLI
+    /// does so on a second thread, so that decompression and analysis overlap): hand the
+    /// inflater's output to [`Analyzer::push_inflated`] and its end to
+    /// [`Analyzer::end_inflated_input`]. The findings are byte-identical to those of
+    /// [`Analyzer::begin_input`] and [`Analyzer::push`] of the compressed chunks the inflater
+    /// was fed, with the same diagnostics (multi-member streams, trailing garbage, corrupt
+    /// data, the limits of a gzip report).
+    ///
+    /// [`Inflater::for_input`]: crate::input::Inflater::for_input
+    pub fn begin_inflated_input(&mut self, name: &str, reference_date: Date) {
+        self.begin_input(name, reference_date);
+        if let Some(cur) = self.current.as_mut() {
+            cur.stage = Stage::inflated();
+        }
     }
 
-    fn end_current(&mut self) -> Option<IngestedInput> {
+    /// Decoded bytes of the current input from its inflater: the buffer and the compressed
+    /// count its [`crate::input::InflateOut`] callback was given. Returns false once the input
+    /// reads no more (a decoded report over the size limit): the inflater may then stop (its
+    /// callback returns false). Ignored unless the input was begun with
+    /// [`Analyzer::begin_inflated_input`].
+    pub fn push_inflated(&mut self, decoded: &[u8], compressed: u64) -> bool {
+        let Some(cur) = self.current.as_mut() else {
+            return false;
+        };
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+            self.abortable,
+        );
+        stage.push_inflated(decoded, compressed, &self.config.limits, &mut sink)
+    }
+
+    /// Ends the current input, begun with [`Analyzer::begin_inflated_input`]: `bytes` is the
+    /// number of compressed bytes read in all (`inputs[].bytes`), `end` what
+    /// [`Inflater::finish`] returned.
+    ///
+    /// [`Inflater::finish`]: crate::input::Inflater::finish
+    pub fn end_inflated_input(&mut self, bytes: u64, end: InflateEnd) {
+        if let Some(cur) = self.current.as_mut() {
+            cur.bytes = bytes;
+        }
+        let _ = self.end_current(Some(end));
+    }
+
+    /// Ends the current input (no-op when none is open).
+    pub fn end_input(&mut self) {
+        let _ = self.end_current(None);
+    }
+
+    /// Ends the current input; `inflated` is the end of its caller's inflater when it was
+    /// begun with [`Analyzer::begin_inflated_input`].
+    fn end_current(&mut self, inflated: Option<InflateEnd>) -> Option<IngestedInput> {
         let mut cur = self.current.take()?;
         let (stage, mut sink) = cur.split(
             &self.config,
@@ -325,7 +375,10 @@ impl Analyzer {
             &mut self.bind,
             self.abortable,
         );
-        stage.finish(0, &self.config.limits, &mut sink);
+        match inflated {
+            Some(end) => stage.finish_inflated(end, &self.config.limits, &mut sink),
+            None => stage.finish(0, &self.config.limits, &mut sink),
+        }
         let stats = match self.delivery.replay_mut() {
             Some(r) => r.end_stream(),
             None => crate::ledger::StreamStats::default(),

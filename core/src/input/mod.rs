@@ -62,20 +62,200 @@ pub(crate) enum Stage {
     Discard,
 }
 
+/// A gzip layer: the decoding half ([`Inflater`]; `None` when the caller inflates and hands
+/// the pieces over, see [`Stage::inflated`]) and what is done with the decoded bytes.
 #[derive(Debug)]
 pub(crate) struct GzipLayer {
-    decoder: MultiGzDecoder<Vec<u8>>,
+    inflater: Option<Inflater>,
+    out: Decoded,
+}
+
+/// The consuming half of a gzip layer: the stage the decoded bytes go to, with the counts the
+/// limits and diagnostics quote.
+#[derive(Debug)]
+struct Decoded {
     inner: Stage,
     depth: usize,
+    /// Compressed bytes fed before the layer stopped, as its inflater counts them.
     compressed: u64,
     decompressed: u64,
+    /// Decoding failed or the decoded report went over a limit: nothing more is read.
     failed: bool,
+}
+
+/// Bytes of compressed input fed to the decoder at a time, so a highly compressible chunk
+/// cannot balloon the output buffer (at most 64 KiB times the deflate ratio limit, about
+/// 1032: 66 MB).
+const INFLATE_PIECE: usize = 64 * 1024;
+
+/// The decoding half of a gzip layer: compressed bytes in, decoded bytes out (multi-member
+/// gzip, streaming; flate2 on zlib-rs). Pure and `Send`.
+///
+/// The analyzer's own gzip layers use it inline. A front end that wants decompression and
+/// analysis to overlap (the CLI runs it on a second thread) makes one with
+/// [`Inflater::for_input`] for an input that starts with a gzip member and hands what it
+/// gives to [`crate::Analyzer::push_inflated`] and [`crate::Analyzer::end_inflated_input`]:
+/// the findings are byte-identical to [`crate::Analyzer::push`] of the same chunks. It feeds
+/// the decoder exactly as the analyzer's own layer would (the first 4,096 bytes as one piece,
+/// then 64 KiB pieces of each chunk), so the decoded pieces and the counts diagnostics quote
+/// are the same either way.
+#[derive(Debug)]
+pub struct Inflater {
+    decoder: MultiGzDecoder<Vec<u8>>,
+    /// Compressed bytes fed (whole chunks, counted before decoding them).
+    compressed: u64,
+    /// The first decoder error, until the owner takes it.
+    error: Option<std::io::Error>,
+    /// No more input is decoded (an error, or the consumer said stop).
+    stopped: bool,
+    /// The head of a whole input, collected until [`SNIFF_BYTES`] as the analyzer's sniffing
+    /// stage does; `None` once fed (and always for a nested layer).
+    head: Option<Vec<u8>>,
+}
+
+/// A gzip decoding error (corrupt deflate data, a bad header, or bytes after the last member
+/// that do not start another member).
+#[derive(Debug)]
+pub struct InflateError(std::io::Error);
+
+impl std::fmt::Display for InflateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for InflateError {}
+
+/// How an [`Inflater`] ended: what [`crate::Analyzer::end_inflated_input`] needs.
+#[derive(Debug)]
+pub struct InflateEnd {
+    /// Compressed bytes fed before it stopped.
+    compressed: u64,
+    /// The first decoding error, if any.
+    error: Option<InflateError>,
+}
+
+impl InflateEnd {
+    /// The first decoding error, if any.
+    pub fn error(&self) -> Option<&InflateError> {
+        self.error.as_ref()
+    }
+}
+
+/// Where an [`Inflater`] puts decoded bytes: called after each piece of compressed input with
+/// the decoder's output buffer (the callee reads it, or takes it and leaves an empty one) and
+/// the compressed bytes fed so far. Returns false to stop decoding.
+pub type InflateOut<'a> = dyn FnMut(&mut Vec<u8>, u64) -> bool + 'a;
+
+impl Inflater {
+    fn new(head: Option<Vec<u8>>) -> Self {
+        Self {
+            decoder: MultiGzDecoder::new(Vec::new()),
+            compressed: 0,
+            error: None,
+            stopped: false,
+            head,
+        }
+    }
+
+    /// An inflater for a whole input that starts with a gzip member ([`starts_gzip`]).
+    pub fn for_input() -> Self {
+        Self::new(Some(Vec::new()))
+    }
+
+    /// Feeds the next compressed bytes (any chunk size); `out` gets the decoded bytes. Returns
+    /// false once it has stopped (a decoding error, or `out` said stop): later calls do
+    /// nothing.
+    pub fn push(&mut self, mut data: &[u8], out: &mut InflateOut<'_>) -> bool {
+        if let Some(head) = &mut self.head {
+            let take = (SNIFF_BYTES - head.len()).min(data.len());
+            head.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if head.len() < SNIFF_BYTES {
+                return true;
+            }
+            let head = self.head.take().unwrap_or_default();
+            self.feed(&head, out);
+        }
+        if !data.is_empty() {
+            self.feed(data, out);
+        }
+        !self.stopped
+    }
+
+    /// Ends the input: flushes the decoder (a truncated last member is an error) and returns
+    /// the counts and the first error.
+    pub fn finish(&mut self, out: &mut InflateOut<'_>) -> InflateEnd {
+        if let Some(head) = self.head.take()
+            && !head.is_empty()
+        {
+            self.feed(&head, out);
+        }
+        if !self.stopped {
+            let finished = self.decoder.try_finish();
+            self.emit(out);
+            if let Err(e) = finished {
+                self.stop_with(e);
+            }
+        }
+        InflateEnd {
+            compressed: self.compressed,
+            error: self.error.take().map(InflateError),
+        }
+    }
+
+    /// One push of the analyzer's layer: counted whole, then decoded in bounded pieces.
+    fn feed(&mut self, data: &[u8], out: &mut InflateOut<'_>) {
+        if self.stopped {
+            return;
+        }
+        self.compressed += data.len() as u64;
+        for piece in data.chunks(INFLATE_PIECE) {
+            let written = self.decoder.write_all(piece);
+            // Whatever was decoded before an error still counts.
+            self.emit(out);
+            if let Err(e) = written {
+                self.stop_with(e);
+            }
+            if self.stopped {
+                return;
+            }
+        }
+    }
+
+    fn emit(&mut self, out: &mut InflateOut<'_>) {
+        let buf = self.decoder.get_mut();
+        let go_on = out(buf, self.compressed);
+        buf.clear();
+        if !go_on {
+            self.stopped = true;
+        }
+    }
+
+    fn stop_with(&mut self, e: std::io::Error) {
+        if !self.stopped {
+            self.error = Some(e);
+        }
+        self.stopped = true;
+    }
+
+    /// The first decoding error, once (the analyzer's inline layer reports it as it happens).
+    fn take_error(&mut self) -> Option<InflateError> {
+        self.error.take().map(InflateError)
+    }
+}
+
+/// True when `head` (the first bytes of an input, at least two) starts with a gzip member:
+/// the analyzer would decode it with its gzip layer, and [`Inflater::for_input`] may do so
+/// instead.
+pub fn starts_gzip(head: &[u8]) -> bool {
+    head.starts_with(&sniff::GZIP_MAGIC)
 }
 
 /// What the stage turned out to be (for `inputs[].kind`).
 fn kind_of(stage: &Stage, gz: bool) -> InputKind {
     match stage {
-        Stage::Gzip(g) => kind_of(&g.inner, true),
+        Stage::Gzip(g) => kind_of(&g.out.inner, true),
         Stage::Log { .. } if gz => InputKind::PostfixLogGzip,
         Stage::Log { .. } => InputKind::PostfixLog,
         Stage::Blob(..) => InputKind::Reports,
@@ -87,6 +267,55 @@ fn kind_of(stage: &Stage, gz: bool) -> InputKind {
 impl Stage {
     pub(crate) fn new() -> Self {
         Stage::Sniff(Vec::new())
+    }
+
+    /// The stage of a whole input that starts with a gzip member whose decoding the caller
+    /// does with an [`Inflater::for_input`]: [`Stage::push_inflated`] takes the pieces.
+    pub(crate) fn inflated() -> Self {
+        Stage::Gzip(Box::new(GzipLayer {
+            inflater: None,
+            out: Decoded::new(1),
+        }))
+    }
+
+    /// Decoded bytes of a stage made by [`Stage::inflated`] (see [`InflateOut`]). Returns
+    /// false once the layer reads no more.
+    pub(crate) fn push_inflated(
+        &mut self,
+        decoded: &[u8],
+        compressed: u64,
+        limits: &Limits,
+        sink: &mut dyn Sink,
+    ) -> bool {
+        match self {
+            Stage::Gzip(g) if g.inflater.is_none() => {
+                if !g.out.failed {
+                    g.out.take(decoded, compressed, limits, sink);
+                }
+                !g.out.failed
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends a stage made by [`Stage::inflated`] with its inflater's end state.
+    pub(crate) fn finish_inflated(
+        &mut self,
+        end: InflateEnd,
+        limits: &Limits,
+        sink: &mut dyn Sink,
+    ) {
+        if let Stage::Gzip(g) = self
+            && g.inflater.is_none()
+        {
+            if !g.out.failed {
+                g.out.compressed = end.compressed;
+                if let Some(e) = &end.error {
+                    g.out.fail(e, sink);
+                }
+            }
+            g.out.finish(limits, sink);
+        }
     }
 
     pub(crate) fn kind(&self) -> InputKind {
@@ -162,12 +391,8 @@ impl Stage {
     fn decide(&mut self, head: &[u8], depth: usize, limits: &Limits, sink: &mut dyn Sink) {
         *self = match sniff::route(head) {
             Route::Gzip if depth < MAX_GZIP_DEPTH => Stage::Gzip(Box::new(GzipLayer {
-                decoder: MultiGzDecoder::new(Vec::new()),
-                inner: Stage::new(),
-                depth: depth + 1,
-                compressed: 0,
-                decompressed: 0,
-                failed: false,
+                inflater: Some(Inflater::new(None)),
+                out: Decoded::new(depth + 1),
             })),
             Route::Gzip | Route::Blob => Stage::Blob(Vec::new(), false),
             Route::PostfixConfig => Stage::PostfixConfig(Vec::new(), false),
@@ -220,58 +445,82 @@ impl Stage {
 
 impl GzipLayer {
     fn push(&mut self, data: &[u8], limits: &Limits, sink: &mut dyn Sink) {
-        if self.failed {
+        let Some(inflater) = &mut self.inflater else {
+            return;
+        };
+        if self.out.failed {
             return;
         }
-        self.compressed += data.len() as u64;
-        // Feed in bounded slices so a highly compressible chunk cannot balloon the buffer.
-        for piece in data.chunks(64 * 1024) {
-            let written = self.decoder.write_all(piece);
-            // Whatever was decoded before an error still counts.
-            self.drain(limits, sink);
-            if let Err(e) = written {
-                if !self.failed {
-                    self.fail(&e, sink);
-                }
-                return;
-            }
-            if self.failed {
-                return;
-            }
+        let out = &mut self.out;
+        let go_on = inflater.push(data, &mut |buf, compressed| {
+            out.take(buf, compressed, limits, sink);
+            !out.failed
+        });
+        if !go_on && let Some(e) = inflater.take_error() {
+            self.out.fail(&e, sink);
         }
     }
 
-    fn drain(&mut self, limits: &Limits, sink: &mut dyn Sink) {
+    fn finish(&mut self, limits: &Limits, sink: &mut dyn Sink) {
+        if let Some(inflater) = &mut self.inflater
+            && !self.out.failed
+        {
+            let out = &mut self.out;
+            let end = inflater.finish(&mut |buf, compressed| {
+                out.take(buf, compressed, limits, sink);
+                !out.failed
+            });
+            if let Some(e) = &end.error {
+                self.out.fail(e, sink);
+            }
+        }
+        self.out.finish(limits, sink);
+    }
+}
+
+impl Decoded {
+    fn new(depth: usize) -> Self {
+        Self {
+            inner: Stage::new(),
+            depth,
+            compressed: 0,
+            decompressed: 0,
+            failed: false,
+        }
+    }
+
+    /// Decoded bytes, after `compressed` bytes of input were fed.
+    fn take(&mut self, out: &[u8], compressed: u64, limits: &Limits, sink: &mut dyn Sink) {
+        self.compressed = compressed;
         if matches!(self.inner, Stage::Discard) {
-            self.decoder.get_mut().clear();
             return;
         }
-        let out = std::mem::take(self.decoder.get_mut());
         self.decompressed += out.len() as u64;
-        self.inner.push(&out, self.depth, limits, sink);
-        let mut out = out;
-        out.clear();
-        *self.decoder.get_mut() = out;
+        self.inner.push(out, self.depth, limits, sink);
         if matches!(self.inner, Stage::Blob(..))
             && self.decompressed > limits.max_decompressed_bytes
         {
-            {
-                sink.diagnostic(
-                    Level::Error,
-                    "limit.decompressed_size",
-                    Position { offset: Some(self.decompressed), ..Position::default() },
-                    format!(
-                        "gzip report expands beyond the limit ({} bytes from {} compressed): not analysed",
-                        self.decompressed, self.compressed
-                    ),
-                );
-                self.failed = true;
-                self.inner = Stage::Discard;
-            }
+            sink.diagnostic(
+                Level::Error,
+                "limit.decompressed_size",
+                Position {
+                    offset: Some(self.decompressed),
+                    ..Position::default()
+                },
+                format!(
+                    "gzip report expands beyond the limit ({} bytes from {} compressed): not analysed",
+                    self.decompressed, self.compressed
+                ),
+            );
+            self.failed = true;
+            self.inner = Stage::Discard;
         }
     }
 
-    fn fail(&mut self, e: &std::io::Error, sink: &mut dyn Sink) {
+    fn fail(&mut self, e: &InflateError, sink: &mut dyn Sink) {
+        if self.failed {
+            return;
+        }
         self.failed = true;
         let (level, code, what) = if self.decompressed > 0 {
             (
@@ -293,16 +542,8 @@ impl GzipLayer {
         );
     }
 
+    /// After the last decoded bytes: the ratio limit of a report, then the inner stage's end.
     fn finish(&mut self, limits: &Limits, sink: &mut dyn Sink) {
-        if !self.failed {
-            let finished = self.decoder.try_finish();
-            self.drain(limits, sink);
-            if let Err(e) = finished
-                && !self.failed
-            {
-                self.fail(&e, sink);
-            }
-        }
         // The ratio is judged on whole streams so the verdict cannot depend on chunking.
         let ratio_ok =
             self.decompressed <= limits.max_ratio.saturating_mul(self.compressed.max(1024));
@@ -391,6 +632,77 @@ mod tests {
                 a.push(c);
             }
             assert_eq!(a.finish().to_json(), whole, "chunks of {size}");
+        }
+    }
+
+    /// Findings JSON of `bytes` pushed in `chunk`-byte chunks: through the analyzer's own
+    /// gzip layer, or (`inflated`) decoded by an [`super::Inflater`] outside it.
+    fn json_of(config: &Config, bytes: &[u8], chunk: usize, inflated: bool) -> String {
+        let date = Date::new(2027, 1, 2).unwrap();
+        let mut a = Analyzer::new(config.clone()).unwrap();
+        if inflated {
+            a.begin_inflated_input("in.gz", date);
+            let mut inflater = super::Inflater::for_input();
+            let end = {
+                let mut out = |buf: &mut Vec<u8>, compressed: u64| a.push_inflated(buf, compressed);
+                for c in bytes.chunks(chunk) {
+                    inflater.push(c, &mut out);
+                }
+                inflater.finish(&mut out)
+            };
+            a.end_inflated_input(bytes.len() as u64, end);
+        } else {
+            a.begin_input("in.gz", date);
+            for c in bytes.chunks(chunk) {
+                a.push(c);
+            }
+        }
+        a.finish().to_json()
+    }
+
+    #[test]
+    fn inflating_outside_the_analyzer_gives_the_same_findings() {
+        let log: String = (0..3000)
+            .map(|i| SENT.replace("4jVwT647TtzL3CF", &format!("4jVwT647Tt{i:05}")))
+            .collect();
+        let mut multi = gzip(log.as_bytes());
+        multi.extend(gzip(NEXT_YEAR.as_bytes()));
+        let mut garbage = multi.clone();
+        garbage.extend(b"\r\n\0garbage");
+        let mut corrupt = gzip(log.as_bytes());
+        let n = corrupt.len();
+        corrupt[n / 2] ^= 0xff;
+        corrupt[n / 2 + 1] ^= 0xff;
+        let mut corrupt_head = gzip(SENT.as_bytes());
+        corrupt_head[12] ^= 0xff;
+        let nested = gzip(&gzip(log.as_bytes()));
+        let report = format!(
+            "<?xml version=\"1.0\"?><feedback>{}</feedback>",
+            "<record></record>".repeat(20_000)
+        );
+        let report_gz = gzip(report.as_bytes());
+        let mut small = Config::default();
+        small.limits.max_decompressed_bytes = 100_000;
+        let mut tight_ratio = Config::default();
+        tight_ratio.limits.max_ratio = 2;
+        let cases: [(&str, &Config, &[u8]); 8] = [
+            ("multi-member", &Config::default(), &multi),
+            ("trailing garbage", &Config::default(), &garbage),
+            ("corrupt", &Config::default(), &corrupt),
+            ("corrupt head", &Config::default(), &corrupt_head),
+            ("nested", &Config::default(), &nested),
+            ("gzip report", &Config::default(), &report_gz),
+            ("report over the size limit", &small, &report_gz),
+            ("report over the ratio limit", &tight_ratio, &report_gz),
+        ];
+        for (what, config, bytes) in cases {
+            for chunk in [1, 7, 4096, 5000, 65_536, 256 << 10] {
+                assert_eq!(
+                    json_of(config, bytes, chunk, true),
+                    json_of(config, bytes, chunk, false),
+                    "{what}, chunks of {chunk}"
+                );
+            }
         }
     }
 
