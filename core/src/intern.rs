@@ -4,29 +4,67 @@ use rustc_hash::FxHashMap;
 
 /// Maps strings to dense `u32` ids and back. Ids are assigned in first-seen order, which is
 /// deterministic for a given byte sequence.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Interner {
     ids: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
-    /// The last id handed out: consecutive log lines mostly repeat host and service.
-    last: Option<u32>,
+    /// The last ids handed out, most recent first (`u32::MAX` = none yet): consecutive log
+    /// lines mostly repeat a few hosts and services.
+    recent: [u32; RECENT],
+}
+
+/// How many recent ids [`Interner::id`] compares before hashing.
+const RECENT: usize = 4;
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self {
+            ids: FxHashMap::default(),
+            names: Vec::new(),
+            recent: [u32::MAX; RECENT],
+        }
+    }
+}
+
+/// `a == b`, with short strings (the usual host and service names) compared as two
+/// overlapping words instead of through a `memcmp` call.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let word = |s: &[u8], at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&s[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    a == b
 }
 
 impl Interner {
     pub(crate) fn id(&mut self, s: &str) -> u32 {
-        if let Some(last) = self.last
-            && *self.names[last as usize] == *s
-        {
-            return last;
+        for &r in &self.recent {
+            if let Some(name) = self.names.get(r as usize)
+                && same(name.as_bytes(), s.as_bytes())
+            {
+                return r;
+            }
         }
-        if let Some(&id) = self.ids.get(s) {
-            self.last = Some(id);
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(s.into());
-        self.ids.insert(s.into(), id);
-        self.last = Some(id);
+        let id = match self.ids.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as u32;
+                self.names.push(s.into());
+                self.ids.insert(s.into(), id);
+                id
+            }
+        };
+        self.recent.rotate_right(1);
+        self.recent[0] = id;
         id
     }
 

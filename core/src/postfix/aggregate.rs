@@ -441,6 +441,8 @@ pub struct DeliveryAggregator {
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
+    /// The last year-less (month, day) seen with its reference date, and the date it gave.
+    last_day: Option<(u8, u8, Date, Option<Date>)>,
     /// Exactly-once ingestion: the ledger, and what each pending line added (see
     /// [`DeliveryAggregator::set_replay`]).
     replay: Option<Box<crate::ledger::Replay<Contribution>>>,
@@ -495,6 +497,7 @@ impl DeliveryAggregator {
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
+            last_day: None,
             replay: None,
         })
     }
@@ -502,14 +505,15 @@ impl DeliveryAggregator {
     /// Decides what a parsed delivery line is: not egress (and why), or an egress attempt with
     /// its date, provider and the host used to name it. Shared by counting and `explain`.
     /// `program` is `log_line.program()` (the caller has it already).
+    /// `date` is the line's date (`stamp_date`; `None` when impossible).
     fn examine<'a>(
         &self,
         log_line: &'a LogLine<'a>,
         program: &str,
         d: &Delivery<'a>,
-        reference: Date,
+        date: Option<Date>,
     ) -> Examined<'a> {
-        let Some(date) = stamp_date(log_line.stamp, reference, self.utc_offset) else {
+        let Some(date) = date else {
             return Examined::Unparsed("impossible date");
         };
         if d.status == Status::Other {
@@ -543,6 +547,22 @@ impl DeliveryAggregator {
             mx_host,
             domain,
         }
+    }
+
+    /// `stamp_date`, with the year of the last year-less day remembered (consecutive lines
+    /// mostly share their day).
+    fn line_date(&mut self, stamp: Stamp, reference: Date) -> Option<Date> {
+        if let Stamp::NoYear { month, day, .. } = stamp {
+            if let Some((m, d, r, date)) = self.last_day
+                && (m, d, r) == (month, day, reference)
+            {
+                return date;
+            }
+            let date = Date::infer_year(month, day, reference);
+            self.last_day = Some((month, day, reference, date));
+            return date;
+        }
+        stamp_date(stamp, reference, self.utc_offset)
     }
 
     /// Handles one log line (without terminator). `line_no` is 1-based; `reference` is the
@@ -671,45 +691,46 @@ impl DeliveryAggregator {
             return;
         };
         let host = self.hosts.id(&log_line.host);
-        let (date, service_name, mx_host, domain) =
-            match self.examine(&log_line, program, &d, reference) {
-                Examined::NotDelivery => return,
-                Examined::Unparsed(why) => {
-                    stats.unparsed += 1;
-                    diags.unparsed.get_or_insert((line_no, why.to_owned()));
+        let date = self.line_date(log_line.stamp, reference);
+        let (date, service_name, mx_host, domain) = match self.examine(&log_line, program, &d, date)
+        {
+            Examined::NotDelivery => return,
+            Examined::Unparsed(why) => {
+                stats.unparsed += 1;
+                diags.unparsed.get_or_insert((line_no, why.to_owned()));
+                return;
+            }
+            Examined::Skipped(_) => {
+                stats.skipped += 1;
+                return;
+            }
+            Examined::Expired(date) => {
+                let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
+                    stats.expired_unattributed += 1;
                     return;
-                }
-                Examined::Skipped(_) => {
-                    stats.skipped += 1;
-                    return;
-                }
-                Examined::Expired(date) => {
-                    let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
-                        stats.expired_unattributed += 1;
-                        return;
-                    };
-                    stats.expired += 1;
-                    note_date(stats, date);
-                    let key = BucketKey {
-                        date,
-                        host,
-                        service: info.service,
-                        reply_ip: info.reply_ip,
-                        provider: info.provider,
-                        outcome: Outcome::DeferredOther,
-                        reason: self.reasons.id(EXPIRED_REASON),
-                    };
-                    let rule = self.rules.id(EXPIRED_RULE);
-                    self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
-                    return;
-                }
-                Examined::Egress {
+                };
+                stats.expired += 1;
+                note_date(stats, date);
+                let key = BucketKey {
                     date,
-                    service,
-                    mx_host,
-                    domain,
-                } => (date, service, mx_host, domain),
-            };
+                    host,
+                    service: info.service,
+                    reply_ip: info.reply_ip,
+                    provider: info.provider,
+                    outcome: Outcome::DeferredOther,
+                    reason: self.reasons.id(EXPIRED_REASON),
+                };
+                let rule = self.rules.id(EXPIRED_RULE);
+                self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
+                return;
+            }
+            Examined::Egress {
+                date,
+                service,
+                mx_host,
+                domain,
+            } => (date, service, mx_host, domain),
+        };
         stats.attempts += 1;
         note_date(stats, date);
         // An accepted attempt's reply was left unparsed; classification needs it only when
@@ -860,7 +881,8 @@ impl DeliveryAggregator {
             rule: None,
             sending_ip: None,
         };
-        match self.examine(&log_line, log_line.program(), &d, reference) {
+        let date = stamp_date(log_line.stamp, reference, self.utc_offset);
+        match self.examine(&log_line, log_line.program(), &d, date) {
             Examined::NotDelivery => return None,
             Examined::Unparsed(why) | Examined::Skipped(why) => e.skipped = Some(why.to_owned()),
             Examined::Expired(_) => {

@@ -612,9 +612,9 @@ fn facts<'a>(d: &Delivery<'a>) -> (Facts<'a>, &'a str) {
     }
     let b = detail.as_bytes();
     for marker in [&b" said: "[..], &b"refused to talk to me: "[..]] {
-        if let Some(i) = memchr::memmem::find(b, marker) {
+        if let Some(i) = find_colon_marker(b, marker) {
             let mut text = &detail[i + marker.len()..];
-            if let Some(j) = memchr::memmem::rfind(text.as_bytes(), b" (in reply to ") {
+            if let Some(j) = rfind_in_reply_to(text.as_bytes()) {
                 text = &text[..j];
             }
             return (f, text);
@@ -622,6 +622,24 @@ fn facts<'a>(d: &Delivery<'a>) -> (Facts<'a>, &'a str) {
     }
     f.local = true;
     (f, detail)
+}
+
+/// Start of the first `marker` (which ends with `": "`) in `b`: what `memmem::find` gives,
+/// found from the colons (a few per detail) without building a substring searcher per call.
+/// Each occurrence has its own colon, in the same order, so the first colon that completes
+/// the marker is the first occurrence.
+fn find_colon_marker(b: &[u8], marker: &[u8]) -> Option<usize> {
+    let k = marker.len() - 2;
+    memchr::memchr_iter(b':', b).find_map(|c| {
+        (c >= k && b[c - k..c] == marker[..k] && b.get(c + 1) == Some(&b' ')).then(|| c - k)
+    })
+}
+
+/// Start of the last ` (in reply to ` in `b` (what `memmem::rfind` gives), from the `(`s.
+fn rfind_in_reply_to(b: &[u8]) -> Option<usize> {
+    const MARKER: &[u8] = b" (in reply to ";
+    memchr::memrchr_iter(b'(', b)
+        .find_map(|p| (p >= 1 && b[p - 1..].starts_with(MARKER)).then(|| p - 1))
 }
 
 /// A hand-built delivery for a rule example.
@@ -1499,6 +1517,31 @@ mod tests {
             &mut s,
         );
         assert_eq!(into_string(s), "connect to *[*]:25: Connection timed out");
+    }
+
+    #[test]
+    fn marker_search_agrees_with_memmem() {
+        let texts = [
+            "host a[1] said: 550 x (in reply to RCPT TO command)",
+            "said: said:  said: x",
+            ": said: : refused to talk to me: 421 (in reply to (in reply to x",
+            "conversation with x[1] timed out while receiving the initial server greeting",
+            " said:",
+            " said: ",
+            "((( (in reply to  (in reply to ",
+            "",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for m in [&b" said: "[..], &b"refused to talk to me: "[..]] {
+                assert_eq!(find_colon_marker(b, m), memchr::memmem::find(b, m), "{t:?}");
+            }
+            assert_eq!(
+                rfind_in_reply_to(b),
+                memchr::memmem::rfind(b, b" (in reply to "),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]

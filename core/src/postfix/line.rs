@@ -164,23 +164,29 @@ fn d2(b: &[u8], i: usize) -> Option<u32> {
 }
 
 /// `HH:MM:SS` at `i`, then an optional `.fraction` (or `,fraction`). Returns seconds since
-/// midnight and the offset after the time. The eight bytes are checked as one word: each digit
-/// byte minus `'0'` must be below 10, and the colons must be in place.
+/// midnight and the offset after the time. The eight bytes are checked as one 64-bit word
+/// (this runs on every delivery line): the colons in place, and every other byte a digit.
 fn hms(b: &[u8], at: usize) -> Option<(u32, usize)> {
-    let &[h1, h2, c1, m1, m2, c2, s1, s2] = b.get(at..at + 8)? else {
-        return None;
-    };
-    if c1 != b':' || c2 != b':' {
+    const COLONS: u64 = 0x0000_3a00_003a_0000;
+    const COLON_LANES: u64 = 0x0000_ff00_00ff_0000;
+    const DIGIT_LANES: u64 = !COLON_LANES;
+    let bytes: [u8; 8] = b.get(at..at + 8)?.try_into().ok()?;
+    let w = u64::from_le_bytes(bytes);
+    // A digit lane is 0x30..=0x39: its high nibble is 3, and still 3 after adding 6 (no lane
+    // below 0xfa carries into the next one; a lane at 0xfa or above already fails the first
+    // test).
+    let high = 0xf0f0_f0f0_f0f0_f0f0 & DIGIT_LANES;
+    let threes = 0x3030_3030_3030_3030 & DIGIT_LANES;
+    if w & COLON_LANES != COLONS
+        || w & high != threes
+        || w.wrapping_add(0x0606_0606_0606_0606 & DIGIT_LANES) & high != threes
+    {
         return None;
     }
-    // Digit values; a byte below '0' wraps to a large value, so one compare per byte rejects it.
-    let d = [h1, h2, m1, m2, s1, s2].map(|x| x.wrapping_sub(b'0'));
-    if d.iter().any(|&x| x > 9) {
-        return None;
-    }
+    let d = (w & DIGIT_LANES & 0x0f0f_0f0f_0f0f_0f0f).to_le_bytes();
     let hour = u32::from(d[0]) * 10 + u32::from(d[1]);
-    let min = u32::from(d[2]) * 10 + u32::from(d[3]);
-    let sec = u32::from(d[4]) * 10 + u32::from(d[5]);
+    let min = u32::from(d[3]) * 10 + u32::from(d[4]);
+    let sec = u32::from(d[6]) * 10 + u32::from(d[7]);
     if hour > 23 || min > 59 || sec > 60 {
         return None;
     }
@@ -349,7 +355,7 @@ fn tag_and_message(line: &str, i: usize) -> Option<(&str, &str)> {
     let mut j = tag_end;
     match b[j] {
         b'[' => {
-            let close = j + b.get(j..)?.iter().position(|&c| c == b']')?;
+            let close = j + crate::scan::find_byte(b']', b.get(j..)?)?;
             j = close + 1;
             if b.get(j) != Some(&b':') {
                 return None;
@@ -643,6 +649,38 @@ mod tests {
         Stamp::Dated {
             date: Date::new(year, month, day).unwrap(),
             seconds: hour * 3600 + min * 60 + sec,
+        }
+    }
+
+    /// `hms` as it was written before the word-at-a-time check: byte by byte.
+    fn hms_bytes(b: &[u8]) -> Option<u32> {
+        let &[h1, h2, c1, m1, m2, c2, s1, s2] = b.get(..8)? else {
+            return None;
+        };
+        let digits = [h1, h2, m1, m2, s1, s2];
+        if c1 != b':' || c2 != b':' || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let v = digits.map(|x| u32::from(x - b'0'));
+        let (hour, min, sec) = (v[0] * 10 + v[1], v[2] * 10 + v[3], v[4] * 10 + v[5]);
+        (hour <= 23 && min <= 59 && sec <= 60).then_some(hour * 3600 + min * 60 + sec.min(59))
+    }
+
+    #[test]
+    fn time_of_day_word_check_agrees_with_bytes() {
+        for base in [*b"00:00:00", *b"23:59:60", *b"19:09:39", *b"09:50:05"] {
+            for lane in 0..8 {
+                for x in 0..=255u8 {
+                    let mut t = base;
+                    t[lane] = x;
+                    assert_eq!(
+                        hms(&t, 0).map(|(s, _)| s),
+                        hms_bytes(&t),
+                        "{}",
+                        String::from_utf8_lossy(&t)
+                    );
+                }
+            }
         }
     }
 
