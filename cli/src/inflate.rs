@@ -16,9 +16,14 @@ use mailrep_core::Analyzer;
 use mailrep_core::input::{InflateEnd, Inflater};
 
 /// Decoded pieces in flight between the threads. A piece is what one 64 KiB slice of
-/// compressed input decodes to (about 400 KiB of a Postfix log, at most about 66 MB for a
-/// pathological stream), so a few keep the decoder ahead without holding much memory.
+/// compressed input decodes to (about 400 KiB of a Postfix log), so a few keep the decoder
+/// ahead without holding much memory.
 const PIECES_IN_FLIGHT: usize = 4;
+
+/// Decoded bytes in flight at most, beyond one piece: a pathological stream decodes 64 KiB
+/// to up to about 66 MB, and the reader then waits for the analyzer instead of queueing more
+/// of them (the inline path holds one such piece).
+const BYTES_IN_FLIGHT: usize = 16 << 20;
 
 /// What the reading thread sends.
 enum Msg {
@@ -77,12 +82,33 @@ fn inflate(
     stop: &AtomicBool,
 ) {
     let mut inflater = Inflater::for_input();
+    let mut in_flight = 0usize;
+    let mut spare: Option<Vec<u8>> = None;
     let mut out = |buf: &mut Vec<u8>, compressed: u64| {
         if !buf.is_empty() {
-            let next = back
-                .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(buf.capacity()));
+            // Count off the buffers the analyzer is done with (keeping the largest for
+            // reuse), waiting for them while too many bytes are in flight.
+            loop {
+                let wait = in_flight > 0 && in_flight + buf.len() > BYTES_IN_FLIGHT;
+                let returned = if wait {
+                    back.recv().ok()
+                } else {
+                    back.try_recv().ok()
+                };
+                let Some(mut v) = returned else {
+                    break;
+                };
+                in_flight -= v.len();
+                v.clear();
+                if spare.as_ref().is_none_or(|s| v.capacity() > s.capacity()) {
+                    spare = Some(v);
+                }
+            }
+            let next = spare
+                .take()
+                .unwrap_or_else(|| Vec::with_capacity(buf.capacity()));
             let piece = std::mem::replace(buf, next);
+            in_flight += piece.len();
             if tx.send(Msg::Piece(piece, compressed)).is_err() {
                 return false;
             }
