@@ -376,7 +376,7 @@ impl Analyzer {
             self.abortable,
         );
         match inflated {
-            Some(end) => stage.finish_inflated(end, &self.config.limits, &mut sink),
+            Some(end) => stage.finish_inflated(&end, &self.config.limits, &mut sink),
             None => stage.finish(0, &self.config.limits, &mut sink),
         }
         let stats = match self.delivery.replay_mut() {

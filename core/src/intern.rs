@@ -54,14 +54,13 @@ impl Interner {
                 return r;
             }
         }
-        let id = match self.ids.get(s) {
-            Some(&id) => id,
-            None => {
-                let id = self.names.len() as u32;
-                self.names.push(s.into());
-                self.ids.insert(s.into(), id);
-                id
-            }
+        let id = if let Some(&id) = self.ids.get(s) {
+            id
+        } else {
+            let id = self.names.len() as u32;
+            self.names.push(s.into());
+            self.ids.insert(s.into(), id);
+            id
         };
         self.recent.rotate_right(1);
         self.recent[0] = id;

@@ -301,7 +301,7 @@ impl Stage {
     /// Ends a stage made by [`Stage::inflated`] with its inflater's end state.
     pub(crate) fn finish_inflated(
         &mut self,
-        end: InflateEnd,
+        end: &InflateEnd,
         limits: &Limits,
         sink: &mut dyn Sink,
     ) {
