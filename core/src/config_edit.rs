@@ -11,6 +11,10 @@
 //!   reply template into a chosen outcome ("Suggest bucket"), checked through the classifier.
 //! * [`minimal_toml`]: the configuration as TOML holding only what differs from the defaults
 //!   (what every edit here returns). Comments of the edited text are not kept.
+//!
+//! The functions that read or write TOML are `#[inline]`: they and the serde code they
+//! instantiate are compiled in the calling crate, so the page's web crate builds them at its
+//! size-first opt-level, not at the core's speed-first one (see [`Config::from_toml`]).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -125,6 +129,7 @@ pub struct SettingsForm {
 
 impl SettingsForm {
     /// The form's view of `config`.
+    #[inline]
     pub fn from_config(config: &Config) -> Self {
         let networks = config
             .ours
@@ -193,6 +198,7 @@ fn outcome_id(o: Outcome) -> String {
 }
 
 /// The keys of `[thresholds]`, in declaration order (optional ones included).
+#[inline]
 fn threshold_keys() -> Vec<String> {
     // serde_json keeps struct fields in declaration order only with `preserve_order`; the
     // order is therefore spelled out from a serialization with every optional value set.
@@ -218,6 +224,7 @@ fn threshold_keys() -> Vec<String> {
     keys
 }
 
+#[inline]
 fn threshold_table(t: &Thresholds) -> toml::Table {
     toml::Table::try_from(t).unwrap_or_default()
 }
@@ -270,6 +277,7 @@ fn is_domain(d: &str) -> bool {
 
 /// Writes the form's fields into the configuration `toml` (which must be valid) and returns
 /// the result as [`minimal_toml`]. Empty rows are skipped. Errors name the field.
+#[inline]
 pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let mut networks = Vec::new();
@@ -376,6 +384,7 @@ pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError>
 }
 
 /// The thresholds `base` with the form's entries applied (unknown keys are errors).
+#[inline]
 fn apply_thresholds(
     base: &Thresholds,
     entries: &[ThresholdEntry],
@@ -452,6 +461,7 @@ fn apply_thresholds(
 }
 
 /// True for thresholds that may be unset (`Option` fields).
+#[inline]
 fn base_is_optional(key: &str, base: &Thresholds) -> bool {
     !threshold_table(&Thresholds {
         throttled_default_pct: None,
@@ -462,6 +472,7 @@ fn base_is_optional(key: &str, base: &Thresholds) -> bool {
 
 /// Checks `config` the way an analysis would (rules compile, examples match) and writes it
 /// as [`minimal_toml`].
+#[inline]
 fn finish(config: &Config) -> Result<String, FieldError> {
     config.utc_offset_seconds()?;
     Classifier::new(&config.rules)?;
@@ -480,6 +491,7 @@ const MAP_TABLES: [&str; 4] = [
 
 /// `config` as TOML holding only the keys whose values differ from [`Config::default`] (empty
 /// for the defaults). Reading it back gives `config` again (checked; the full TOML otherwise).
+#[inline]
 pub fn minimal_toml(config: &Config) -> String {
     let (Ok(mut value), Ok(defaults)) = (
         toml::Table::try_from(config),
@@ -535,6 +547,7 @@ pub enum MarkAs {
 /// networks of `toml`, with `label` (ours only; empty for none). Marking as ours removes the
 /// same single-address entry from the forwarder networks. Errors: not an IP, already covered
 /// by a network of that list, or (forwarder) inside one of our networks.
+#[inline]
 pub fn mark_source(toml: &str, ip: &str, mark: MarkAs, label: &str) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let addr: IpAddr = ip
@@ -603,6 +616,7 @@ pub fn bucket_choices(unclassified_outcome: Outcome) -> &'static [Outcome] {
 /// same permanence as `unclassified_outcome` and to that provider (unless `other`), and carries
 /// the template as its example, so the classifier checks it decides the reply. Returns the new
 /// TOML and the rule id (`local.<outcome>_<n>`).
+#[inline]
 pub fn suggest_rule(
     toml: &str,
     provider: &str,
@@ -660,6 +674,7 @@ pub fn suggest_rule(
 }
 
 /// Removes the rule `id` from `[[rules.rule]]` of `toml`; an unknown id is an error.
+#[inline]
 pub fn remove_rule(toml: &str, id: &str) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let before = config.rules.rules.len();
