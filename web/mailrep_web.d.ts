@@ -240,6 +240,8 @@ export class Views {
   filter(filter: ViewFilter): View;
 }
 
+/** `normalizedToml`: the configuration holding only what differs from the defaults (empty for
+ * the defaults; comments dropped). */
 export interface ParsedConfig { ok: boolean; normalizedToml: string | null; error: string | null; }
 export interface LinkCheck { length: number; level: 'ok' | 'long' | 'too_long'; message: string; }
 

@@ -222,7 +222,9 @@ struct ParsedConfig {
 }
 
 /// Checks an imported configuration the way the CLI does (TOML syntax, unknown keys, values,
-/// extra rules and their examples): `{ ok, normalizedToml, error }`.
+/// extra rules and their examples): `{ ok, normalizedToml, error }`, `normalizedToml` holding
+/// only what differs from the defaults (`config_edit::minimal_toml`, as the settings edits
+/// write it).
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     let checked = Config::from_toml(toml).and_then(|c| {
@@ -232,7 +234,7 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     to_js(&match checked {
         Ok(c) => ParsedConfig {
             ok: true,
-            normalized_toml: Some(c.to_toml()),
+            normalized_toml: Some(mailrep_core::config_edit::minimal_toml(&c)),
             error: None,
         },
         Err(e) => ParsedConfig {
