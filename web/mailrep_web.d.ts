@@ -240,6 +240,8 @@ export class Views {
   filter(filter: ViewFilter): View;
 }
 
+/** `normalizedToml`: the configuration holding only what differs from the defaults (empty for
+ * the defaults; comments dropped). */
 export interface ParsedConfig { ok: boolean; normalizedToml: string | null; error: string | null; }
 export interface LinkCheck { length: number; level: 'ok' | 'long' | 'too_long'; message: string; }
 
@@ -257,8 +259,10 @@ export function findingsToJson(findings: Findings): string;
 export function findingsFromJson(text: string): Findings;
 /** CSV of the daily delivery rows (same as `--format csv`). */
 export function deliveryCsv(findings: Findings): string;
-/** Summary link payload for `#s=` (verdicts + provider table; deflate-raw, base64url). */
-export function encodeShareLink(findings: Findings): string;
+/** What a summary link carries (verdicts, provider table, log and DMARC totals; no daily
+ * rows, replies or diagnostics). The page writes the `#s=` payload from it in JS
+ * (www/app/sharelink.js: compact JSON, deflate-raw through CompressionStream, base64url). */
+export function shareSummary(findings: Findings): Findings;
 /** Summary findings from a payload (with or without `#s=`); throws on a bad link. */
 export function decodeShareLink(payload: string): Findings;
 /** Judges a whole link's length: ok up to 2,000 characters, long up to 32,000, else too_long. */

@@ -260,13 +260,22 @@ pub enum ConfigError {
 
 impl Config {
     /// Parses a `mailrep.toml`.
+    ///
+    /// `#[inline]` (like the other cold serde entry points: [`Config::to_toml`],
+    /// [`crate::findings::Findings::to_json`], `config_edit`): the function and the TOML
+    /// deserializer it instantiates for every configuration type are compiled in the calling
+    /// crate. The page's WebAssembly builds the core for speed (opt-level 2) and its web crate
+    /// for size (opt-level z, root Cargo.toml): compiled there, this cold code is much smaller
+    /// (BENCHMARKS.md, "Session 5").
+    #[inline]
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text)?;
         config.utc_offset_seconds()?;
         Ok(config)
     }
 
-    /// Serializes to TOML (the page's export).
+    /// Serializes to TOML (the page's export). `#[inline]`: see [`Config::from_toml`].
+    #[inline]
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
     }

@@ -11,6 +11,10 @@
 //!   reply template into a chosen outcome ("Suggest bucket"), checked through the classifier.
 //! * [`minimal_toml`]: the configuration as TOML holding only what differs from the defaults
 //!   (what every edit here returns). Comments of the edited text are not kept.
+//!
+//! The functions that read or write TOML are `#[inline]`: they and the serde code they
+//! instantiate are compiled in the calling crate, so the page's web crate builds them at its
+//! size-first opt-level, not at the core's speed-first one (see [`Config::from_toml`]).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -125,6 +129,7 @@ pub struct SettingsForm {
 
 impl SettingsForm {
     /// The form's view of `config`.
+    #[inline]
     pub fn from_config(config: &Config) -> Self {
         let networks = config
             .ours
@@ -146,12 +151,12 @@ impl SettingsForm {
             .collect();
         let current = threshold_table(&config.thresholds);
         let defaults = threshold_table(&Thresholds::default());
-        let thresholds = threshold_keys()
-            .into_iter()
+        let thresholds = THRESHOLD_KEYS
+            .iter()
             .map(|key| ThresholdEntry {
-                value: current.get(&key).map(value_text).unwrap_or_default(),
-                default: defaults.get(&key).map(value_text).unwrap_or_default(),
-                key,
+                value: current.get(*key).map(value_text).unwrap_or_default(),
+                default: defaults.get(*key).map(value_text).unwrap_or_default(),
+                key: (*key).to_owned(),
             })
             .collect();
         let rules = config
@@ -192,32 +197,31 @@ fn outcome_id(o: Outcome) -> String {
     o.as_str().to_owned()
 }
 
-/// The keys of `[thresholds]`, in declaration order (optional ones included).
-fn threshold_keys() -> Vec<String> {
-    // serde_json keeps struct fields in declaration order only with `preserve_order`; the
-    // order is therefore spelled out from a serialization with every optional value set.
-    let t = Thresholds {
-        throttled_default_pct: Some(0.0),
-        ..Thresholds::default()
-    };
-    let mut keys = Vec::new();
-    if let Ok(text) = toml::to_string(&t) {
-        for line in text.lines() {
-            if let Some((k, _)) = line.split_once(" = ") {
-                keys.push(k.trim().to_owned());
-            } else if let Some(k) = line.strip_prefix("[").and_then(|l| l.strip_suffix("]")) {
-                // An inline map written as its own table (`[throttled_pct]`).
-                keys.push(k.trim().to_owned());
-            }
-        }
-    }
-    // Keys written as sub-tables come after the plain ones; drop their inner keys.
-    let known = threshold_table(&t);
-    keys.retain(|k| known.contains_key(k));
-    keys.dedup();
-    keys
-}
+/// The keys of `[thresholds]` (optional ones included) in the order of the settings form:
+/// declaration order, the map `throttled_pct` last (where TOML writes its sub-table). Spelled out (a unit test checks it against the fields of
+/// [`Thresholds`]) rather than read from a TOML serialization of the struct, which would add
+/// a second TOML serializer of it to the page's WebAssembly.
+const THRESHOLD_KEYS: [&str; 17] = [
+    "reputation_min_attempts",
+    "reputation_reject_pct",
+    "throttled_min_attempts",
+    "throttled_default_pct",
+    "auth_min_attempts",
+    "auth_reject_pct",
+    "own_alignment_min_messages",
+    "own_alignment_pass_pct",
+    "spoofing_min_failing",
+    "regression_drop_points",
+    "regression_window_days",
+    "regression_min_attempts",
+    "readiness_min_days",
+    "readiness_min_reporters",
+    "readiness_pass_pct",
+    "readiness_max_gap_days",
+    "throttled_pct",
+];
 
+#[inline]
 fn threshold_table(t: &Thresholds) -> toml::Table {
     toml::Table::try_from(t).unwrap_or_default()
 }
@@ -270,6 +274,7 @@ fn is_domain(d: &str) -> bool {
 
 /// Writes the form's fields into the configuration `toml` (which must be valid) and returns
 /// the result as [`minimal_toml`]. Empty rows are skipped. Errors name the field.
+#[inline]
 pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let mut networks = Vec::new();
@@ -376,6 +381,7 @@ pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError>
 }
 
 /// The thresholds `base` with the form's entries applied (unknown keys are errors).
+#[inline]
 fn apply_thresholds(
     base: &Thresholds,
     entries: &[ThresholdEntry],
@@ -447,11 +453,20 @@ fn apply_thresholds(
             }
         }
     }
-    Thresholds::deserialize(toml::Value::Table(table))
+    // Read back through the configuration's own TOML reader (written as `[thresholds]` of a
+    // configuration): one deserializer of the configuration types in the page's module.
+    let mut root = toml::Table::new();
+    root.insert("thresholds".to_owned(), toml::Value::Table(table));
+    toml::to_string(&root)
         .map_err(|e| field_error("thresholds", e.to_string()))
+        .and_then(|text| {
+            Config::from_toml(&text).map_err(|e| field_error("thresholds", e.to_string()))
+        })
+        .map(|c| c.thresholds)
 }
 
 /// True for thresholds that may be unset (`Option` fields).
+#[inline]
 fn base_is_optional(key: &str, base: &Thresholds) -> bool {
     !threshold_table(&Thresholds {
         throttled_default_pct: None,
@@ -462,6 +477,7 @@ fn base_is_optional(key: &str, base: &Thresholds) -> bool {
 
 /// Checks `config` the way an analysis would (rules compile, examples match) and writes it
 /// as [`minimal_toml`].
+#[inline]
 fn finish(config: &Config) -> Result<String, FieldError> {
     config.utc_offset_seconds()?;
     Classifier::new(&config.rules)?;
@@ -480,20 +496,25 @@ const MAP_TABLES: [&str; 4] = [
 
 /// `config` as TOML holding only the keys whose values differ from [`Config::default`] (empty
 /// for the defaults). Reading it back gives `config` again (checked; the full TOML otherwise).
+#[inline]
 pub fn minimal_toml(config: &Config) -> String {
-    let (Ok(mut value), Ok(defaults)) = (
+    // Both through the same value serializer, then the same `Table` writer: the page's module
+    // holds no second (document) serializer of the configuration types.
+    let (Ok(full), Ok(defaults)) = (
         toml::Table::try_from(config),
         toml::Table::try_from(Config::default()),
     ) else {
-        return config.to_toml();
+        // Not representable as TOML (`Config::to_toml` gives "" then too).
+        return String::new();
     };
+    let mut value = full.clone();
     prune(&mut value, &defaults, "");
     if value.is_empty() {
         return String::new();
     }
     match toml::to_string_pretty(&value) {
         Ok(text) if Config::from_toml(&text).is_ok_and(|c| c == *config) => text,
-        _ => config.to_toml(),
+        _ => toml::to_string_pretty(&full).unwrap_or_default(),
     }
 }
 
@@ -535,6 +556,7 @@ pub enum MarkAs {
 /// networks of `toml`, with `label` (ours only; empty for none). Marking as ours removes the
 /// same single-address entry from the forwarder networks. Errors: not an IP, already covered
 /// by a network of that list, or (forwarder) inside one of our networks.
+#[inline]
 pub fn mark_source(toml: &str, ip: &str, mark: MarkAs, label: &str) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let addr: IpAddr = ip
@@ -603,6 +625,7 @@ pub fn bucket_choices(unclassified_outcome: Outcome) -> &'static [Outcome] {
 /// same permanence as `unclassified_outcome` and to that provider (unless `other`), and carries
 /// the template as its example, so the classifier checks it decides the reply. Returns the new
 /// TOML and the rule id (`local.<outcome>_<n>`).
+#[inline]
 pub fn suggest_rule(
     toml: &str,
     provider: &str,
@@ -660,6 +683,7 @@ pub fn suggest_rule(
 }
 
 /// Removes the rule `id` from `[[rules.rule]]` of `toml`; an unknown id is an error.
+#[inline]
 pub fn remove_rule(toml: &str, id: &str) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let before = config.rules.rules.len();
@@ -703,6 +727,27 @@ fn compiles(config: &Config) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threshold_keys_are_the_fields_in_toml_order() {
+        // The order a TOML serialization of the struct gives: plain keys in declaration
+        // order, then the map as its own table.
+        let t = Thresholds {
+            throttled_default_pct: Some(0.0),
+            ..Thresholds::default()
+        };
+        let text = toml::to_string(&t).unwrap();
+        let keys: Vec<&str> = text
+            .lines()
+            .filter_map(|l| {
+                l.split_once(" = ")
+                    .map(|(k, _)| k.trim())
+                    .or_else(|| l.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
+            })
+            .filter(|k| !k.contains('.') && *k != "microsoft")
+            .collect();
+        assert_eq!(keys, THRESHOLD_KEYS);
+    }
 
     fn form(toml: &str) -> SettingsForm {
         SettingsForm::from_config(&Config::from_toml(toml).unwrap())
@@ -781,7 +826,7 @@ mod tests {
             ("google=40, microsoft=60", "microsoft=70")
         );
         assert_eq!(th["throttled_default_pct"], ("50", ""));
-        assert_eq!(back.thresholds.len(), threshold_keys().len());
+        assert_eq!(back.thresholds.len(), THRESHOLD_KEYS.len());
         assert_eq!(back.thresholds[0].key, "reputation_min_attempts");
     }
 

@@ -41,6 +41,12 @@ pub struct Findings {
 impl Findings {
     /// The findings as pretty-printed JSON (two-space indent, trailing newline): the exact
     /// bytes `mailrep analyze --format json` writes and the page exports.
+    ///
+    /// `#[inline]` (here and on the other cold serde entry points): the function and the
+    /// serializer it instantiates are compiled in the calling crate, so the page's web crate
+    /// builds them at its size-first opt-level instead of the core's speed-first one (root
+    /// Cargo.toml, `[profile.wasm-release]`; BENCHMARKS.md, "Session 5").
+    #[inline]
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
@@ -54,6 +60,7 @@ impl Findings {
 
     /// Reads a findings file as the page does: JSON of [`SCHEMA_VERSION`] only (a file of
     /// another version is refused with a message naming both versions).
+    #[inline]
     pub fn from_json_checked(text: &str) -> Result<Self, FindingsError> {
         let value: serde_json::Value = serde_json::from_str(text)?;
         match value.get("schema_version").map(serde_json::Value::as_u64) {

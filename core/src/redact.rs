@@ -57,6 +57,7 @@ impl Preset {
     pub const ALL: [Preset; 3] = [Preset::Internal, Preset::VendorSupport, Preset::Public];
 
     /// The snake_case name (`internal`, `vendor_support`, `public`).
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             Preset::Internal => "internal",
@@ -65,16 +66,19 @@ impl Preset {
         }
     }
 
+    #[inline]
     fn redacts_ids(self) -> bool {
         self != Preset::VendorSupport
     }
 
+    #[inline]
     fn pseudonymizes(self) -> bool {
         self == Preset::Public
     }
 }
 
 impl fmt::Display for Preset {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -88,6 +92,7 @@ pub struct UnknownPreset(pub String);
 impl FromStr for Preset {
     type Err = UnknownPreset;
 
+    #[inline]
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
             "internal" => Ok(Preset::Internal),
@@ -125,6 +130,7 @@ pub const HOST_MARK: &str = "‹host›";
 
 /// A redacted copy of `findings` (see the module documentation for what each preset does).
 /// Redacting already redacted findings again is harmless.
+#[inline]
 pub fn redact(findings: &Findings, preset: Preset) -> Findings {
     let mut r = Redactor::new(findings, preset);
     let mut f = findings.clone();
@@ -156,6 +162,7 @@ struct Names {
 }
 
 impl Names {
+    #[inline]
     fn get(&mut self, key: &str, make: impl Fn(usize) -> String) -> String {
         if let Some(v) = self.map.get(key) {
             return v.clone();
@@ -167,6 +174,7 @@ impl Names {
 }
 
 /// `A`, `B`, …, `Z`, `AA`, `AB`, … for 0, 1, …
+#[inline]
 fn letters(mut n: usize) -> String {
     let mut out = Vec::new();
     loop {
@@ -193,6 +201,7 @@ struct Redactor {
 }
 
 impl Redactor {
+    #[inline]
     fn new(f: &Findings, preset: Preset) -> Self {
         let mut our_ips = BTreeSet::new();
         let mut add_ip = |s: &str| {
@@ -262,17 +271,20 @@ impl Redactor {
         r
     }
 
+    #[inline]
     fn ip(&mut self, ip: IpAddr) -> String {
         self.ips
             .get(&ip.to_string(), |n| format!("IP-{}", letters(n)))
     }
 
+    #[inline]
     fn domain(&mut self, d: &str) -> String {
         self.domains.get(&d.to_ascii_lowercase(), |n| {
             format!("domain-{}.example", n + 1)
         })
     }
 
+    #[inline]
     fn host(&mut self, h: &str) -> String {
         if h.is_empty() {
             return String::new();
@@ -280,14 +292,17 @@ impl Redactor {
         self.hosts.get(h, |n| format!("host-{}", n + 1))
     }
 
+    #[inline]
     fn input(&mut self, name: &str) -> String {
         self.inputs.get(name, |n| format!("input-{}", n + 1))
     }
 
+    #[inline]
     fn member(&mut self, name: &str) -> String {
         self.members.get(name, |n| format!("member-{}", n + 1))
     }
 
+    #[inline]
     fn is_our_domain(&self, d: &str) -> bool {
         let d = d.to_ascii_lowercase();
         self.our_domains.iter().any(|o| {
@@ -299,6 +314,7 @@ impl Redactor {
     }
 
     /// An IP field: pseudonymized when ours and the preset says so.
+    #[inline]
     fn ip_field(&mut self, s: &mut String) {
         if !self.preset.pseudonymizes() {
             return;
@@ -311,12 +327,14 @@ impl Redactor {
     }
 
     /// A domain field.
+    #[inline]
     fn domain_field(&mut self, s: &mut String) {
         if self.preset.pseudonymizes() && self.is_our_domain(s) {
             *s = self.domain(s);
         }
     }
 
+    #[inline]
     fn name_field(&mut self, s: &mut String, kind: NameKind) {
         if !self.preset.pseudonymizes() {
             return;
@@ -330,6 +348,7 @@ impl Redactor {
 
     /// Free text (reply texts, messages, evidence): every address, and per preset ids, host
     /// names and things of ours.
+    #[inline]
     fn text(&mut self, s: &mut String) {
         let out = self.scrub(s);
         if out != *s {
@@ -337,6 +356,7 @@ impl Redactor {
         }
     }
 
+    #[inline]
     fn scrub(&mut self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut seg_start = 0;
@@ -352,6 +372,7 @@ impl Redactor {
     }
 
     /// One segment between delimiters; trailing sentence punctuation is kept as is.
+    #[inline]
     fn segment(&mut self, seg: &str, out: &mut String) {
         if seg.is_empty() {
             return;
@@ -437,6 +458,7 @@ impl Redactor {
         out.push_str(seg);
     }
 
+    #[inline]
     fn apply(&mut self, f: &mut Findings) {
         for i in &mut f.inputs {
             self.name_field(&mut i.name, NameKind::Input);
@@ -567,6 +589,7 @@ enum NameKind {
 /// `source_ip`): the n-th pseudonym (1-based) becomes `0.0.0.n` (RFC 1122 "this network",
 /// never a real source) or `100::n` (RFC 6666 discard prefix), so the schema holds and no
 /// real address is hit. [`pseudonym_of`] turns it back into the label for display.
+#[inline]
 fn documentation_ip(name: &str, original: IpAddr) -> IpAddr {
     let n = name.trim_start_matches("IP-").bytes().fold(0u32, |acc, b| {
         acc * 26 + u32::from(b.saturating_sub(b'A')) + 1
@@ -588,6 +611,7 @@ fn documentation_ip(name: &str, original: IpAddr) -> IpAddr {
 
 /// The pseudonym label (`IP-A`) of an address written by the public preset into an IP-typed
 /// field, or `None` for a real address.
+#[inline]
 pub fn pseudonym_of(ip: IpAddr) -> Option<String> {
     let n = match ip {
         IpAddr::V4(v4) => {
@@ -606,6 +630,7 @@ pub fn pseudonym_of(ip: IpAddr) -> Option<String> {
 }
 
 /// Segment delimiters: whitespace and the punctuation around addresses, ids and host names.
+#[inline]
 fn is_delimiter(c: char) -> bool {
     c.is_whitespace()
         || matches!(
@@ -630,6 +655,7 @@ fn is_delimiter(c: char) -> bool {
 }
 
 /// An IP literal, also in `IPv6:` form.
+#[inline]
 fn parse_ip(s: &str) -> Option<IpAddr> {
     let s = s
         .strip_prefix("IPv6:")
@@ -643,6 +669,7 @@ fn parse_ip(s: &str) -> Option<IpAddr> {
 
 /// `a.b.example`: two or more labels of letters, digits, `-` and `_`, the last one alphabetic
 /// (so `5.7.1` and `1.2.3.4` are not host names).
+#[inline]
 fn is_hostname(s: &str) -> bool {
     let mut labels = 0;
     let mut last = "";
@@ -664,6 +691,7 @@ fn is_hostname(s: &str) -> bool {
 /// least two digits and a letter, or 10 digits or more. Provider codes stay: short ones
 /// (`S3150`, `TSS04`) by length, longer ones by their `_` or `#` (`OFR006_102`,
 /// `AUP#In-1310`); so do dates (`2026-11-20`).
+#[inline]
 fn is_trace_id(s: &str) -> bool {
     if s.len() < 10
         || !s

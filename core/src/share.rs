@@ -125,7 +125,9 @@ pub fn encode(f: &Findings) -> String {
     URL_SAFE_NO_PAD.encode(compressed)
 }
 
-/// Reads a link payload back (with or without a leading `#s=` / `s=`).
+/// Reads a link payload back (with or without a leading `#s=` / `s=`). `#[inline]`: compiled
+/// in the calling crate (see [`Findings::to_json`]).
+#[inline]
 pub fn decode(payload: &str) -> Result<Findings, ShareError> {
     let payload = payload.trim();
     let payload = payload.strip_prefix('#').unwrap_or(payload);

@@ -50,6 +50,7 @@ pub struct Filter {
 
 impl Filter {
     /// True when any field is set.
+    #[inline]
     pub fn is_active(&self) -> bool {
         self.from.is_some()
             || self.to.is_some()
@@ -58,16 +59,19 @@ impl Filter {
             || self.domain.is_some()
     }
 
+    #[inline]
     fn date(&self, d: Date) -> bool {
         self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t)
     }
 
+    #[inline]
     fn daily(&self, r: &DailyRow) -> bool {
         self.date(r.date)
             && self.provider.as_ref().is_none_or(|p| *p == r.provider)
             && self.ip.as_ref().is_none_or(|ip| *ip == r.sending_ip)
     }
 
+    #[inline]
     fn source(&self, r: &SourceDay) -> bool {
         self.date(r.date)
             && self.domain.as_ref().is_none_or(|d| *d == r.header_from)
@@ -80,6 +84,7 @@ impl Filter {
 
 /// A DMARC source IP as text, matching the delivery rows' `sending_ip`: the pseudonym
 /// (`IP-A`) for the addresses public redaction writes into IP fields.
+#[inline]
 fn ip_label(ip: IpAddr) -> String {
     crate::redact::pseudonym_of(ip).unwrap_or_else(|| ip.to_string())
 }
@@ -98,6 +103,7 @@ pub struct PassCounts {
 }
 
 impl PassCounts {
+    #[inline]
     fn add(&mut self, messages: u64, passing: u64) {
         self.messages += messages;
         self.passing += passing;
@@ -281,6 +287,7 @@ pub struct View {
 const MAX_REPLY_GROUPS: usize = 500;
 
 /// The roll-ups of `findings` that `filter` keeps.
+#[inline]
 pub fn filter_findings(findings: &Findings, filter: &Filter) -> View {
     let rows: Vec<&SourceDay> = findings
         .dmarc
@@ -295,6 +302,7 @@ pub fn filter_findings(findings: &Findings, filter: &Filter) -> View {
     }
 }
 
+#[inline]
 fn finish(mut c: OutcomeCounts) -> OutcomeCounts {
     for o in Outcome::ALL {
         let n = c.count(o);
@@ -304,12 +312,14 @@ fn finish(mut c: OutcomeCounts) -> OutcomeCounts {
     c
 }
 
+#[inline]
 fn add(c: &mut OutcomeCounts, r: &DailyRow) {
     c.attempts += r.attempts;
     c.final_ += r.final_;
     *c.outcomes.entry(r.outcome).or_default() += r.attempts;
 }
 
+#[inline]
 fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryView {
     let d = &f.delivery;
     let whole = !filter.is_active();
@@ -483,6 +493,7 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
 
 /// Per source IP roll-ups of DMARC daily rows (any subset, e.g. all of `dmarc.by_source`),
 /// most failing messages first, then most messages, then by IP.
+#[inline]
 pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<SourceIpView> {
     struct Acc<'a> {
         class: SourceClass,
@@ -564,6 +575,7 @@ pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<Sour
     out
 }
 
+#[inline]
 fn dmarc(f: &Findings, filter: &Filter, rows: &[&SourceDay]) -> DmarcView {
     let mut totals = PassCounts::default();
     if !filter.is_active() {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeSharePayload } from '../../www/app/sharelink.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const w = createRequire(import.meta.url)(join(root, 'target/pkg-node/mailrep_web.js'));
@@ -119,9 +120,9 @@ test('findings file and CSV', () => {
   assert.equal(csv.length - 2, f.delivery.daily.length);
 });
 
-test('summary link: round trip, length check, bad links refused', () => {
+test('summary link: round trip, length check, bad links refused', async () => {
   const f = w.redactFindings(analyze([['mail.log', join(examples, 'mail.log')]]), 'internal');
-  const payload = w.encodeShareLink(f);
+  const payload = await encodeSharePayload(w.shareSummary(f));
   assert.match(payload, /^[A-Za-z0-9_-]+$/);
   const back = w.decodeShareLink(`#s=${payload}`);
   assert.deepEqual(back.verdicts, f.verdicts);

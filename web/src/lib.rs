@@ -1,8 +1,8 @@
 //! mailrep-web: the WebAssembly glue between the page (`www/`) and `mailrep-core`.
 //!
 //! Nothing here decides anything: every function converts its arguments, calls the core and
-//! converts the result back. Findings cross as plain JS objects (serde-wasm-bindgen's JSON
-//! compatible serializer: maps become objects, `None` becomes `null`), in the same shape as
+//! converts the result back. Findings cross as plain JS objects (their JSON through
+//! `JSON.parse`: maps become objects, `None` becomes `null`), in the same shape as
 //! `mailrep analyze --format json`. Errors are thrown as JS `Error`s with the core's message.
 //! The hand-written TypeScript types are in `mailrep_web.d.ts` beside this crate.
 
@@ -15,11 +15,25 @@ use wasm_bindgen::prelude::*;
 mod settings;
 pub use settings::*;
 
-/// A JS value of `v` with maps as plain objects and `None` as `null` (what `JSON.parse` of
-/// the findings JSON gives).
+/// A JS value of `v`: its JSON through `JSON.parse`, so maps are plain objects and `None` is
+/// `null` (what `JSON.parse` of the findings file gives). Every value leaves the module through
+/// serde_json, the serializer the findings file needs anyway: a second serde format (such as
+/// serde-wasm-bindgen) would add its own copy of every type's `Serialize` (BENCHMARKS.md,
+/// "Session 5"). Findings go through [`findings_to_js`] (one instance of their serializer).
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let text = serde_json::to_string_pretty(v).map_err(|e| JsError::new(&e.to_string()))?;
+    parse_json(&text)
+}
+
+/// `findings` as a plain object, through [`Findings::to_json`] (the bytes of the findings file).
+fn findings_to_js(findings: &Findings) -> Result<JsValue, JsError> {
+    parse_json(&findings.to_json())
+}
+
+/// `JSON.parse(text)` of JSON the module wrote.
+fn parse_json(text: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(text)
+        .map_err(|_| JsError::new("internal error: JSON.parse refused the module's JSON"))
 }
 
 /// Findings from a JS object (as returned by [`Analyzer::finish`] or `JSON.parse`). The
@@ -110,12 +124,12 @@ impl Analyzer {
 
     /// The findings of the inputs ended so far, as a plain object; the analyzer stays usable.
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.snapshot())
+        findings_to_js(&self.inner.snapshot())
     }
 
     /// Ends any open input and returns the findings as a plain object. Consumes the analyzer.
     pub fn finish(self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.finish())
+        findings_to_js(&self.inner.finish())
     }
 
     /// Ends any open input and returns the findings JSON, byte for byte what
@@ -208,7 +222,9 @@ struct ParsedConfig {
 }
 
 /// Checks an imported configuration the way the CLI does (TOML syntax, unknown keys, values,
-/// extra rules and their examples): `{ ok, normalizedToml, error }`.
+/// extra rules and their examples): `{ ok, normalizedToml, error }`, `normalizedToml` holding
+/// only what differs from the defaults (`config_edit::minimal_toml`, as the settings edits
+/// write it).
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     let checked = Config::from_toml(toml).and_then(|c| {
@@ -218,7 +234,7 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     to_js(&match checked {
         Ok(c) => ParsedConfig {
             ok: true,
-            normalized_toml: Some(c.to_toml()),
+            normalized_toml: Some(mailrep_core::config_edit::minimal_toml(&c)),
             error: None,
         },
         Err(e) => ParsedConfig {
@@ -236,7 +252,7 @@ pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsEr
     let preset: Preset = preset
         .parse()
         .map_err(|e: mailrep_core::redact::UnknownPreset| JsError::new(&e.to_string()))?;
-    to_js(&mailrep_core::redact(&findings_from_js(findings)?, preset))
+    findings_to_js(&mailrep_core::redact(&findings_from_js(findings)?, preset))
 }
 
 /// The static HTML report (self-contained, no script, static SVG charts): the same bytes
@@ -256,7 +272,7 @@ pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = findingsFromJson)]
 pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
     let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&f)
+    findings_to_js(&f)
 }
 
 /// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
@@ -265,18 +281,21 @@ pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
     report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// The summary link payload (verdicts and provider table; raw DEFLATE, base64url) for a URL
-/// fragment `#s=…`. Redact first.
-#[wasm_bindgen(js_name = encodeShareLink)]
-pub fn encode_share_link(findings: &JsValue) -> Result<String, JsError> {
-    Ok(share::encode(&findings_from_js(findings)?))
+/// What a summary link carries (`mailrep_core::share::summary`: verdicts, provider table, log
+/// and DMARC totals) as a plain object. The page writes the link itself: `JSON.stringify`,
+/// raw DEFLATE through the browser's `CompressionStream('deflate-raw')`, base64url
+/// (`www/app/sharelink.js`), the encoding [`decode_share_link`] reads; the module then needs
+/// no DEFLATE compressor.
+#[wasm_bindgen(js_name = shareSummary)]
+pub fn share_summary(findings: &JsValue) -> Result<JsValue, JsError> {
+    findings_to_js(&share::summary(&findings_from_js(findings)?))
 }
 
 /// The summary findings of a link payload (with or without `#s=`); throws on a damaged,
 /// oversized or foreign link.
 #[wasm_bindgen(js_name = decodeShareLink)]
 pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
-    to_js(&share::decode(payload).map_err(|e| JsError::new(&e.to_string()))?)
+    findings_to_js(&share::decode(payload).map_err(|e| JsError::new(&e.to_string()))?)
 }
 
 /// Judges a link of `length` characters: `{ length, level: 'ok' | 'long' | 'too_long',

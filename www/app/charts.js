@@ -1,8 +1,8 @@
 // Charts (Observable Plot, bundled locally in vendor/plot.js). SVG drawn in currentColor, so
 // both themes work without theme code; each chart has an aria-label summary and a "Table"
-// twin with the same numbers.
+// twin with the same numbers. The bundle (90 kB gzip) is not part of the landing page: it is
+// fetched with the first findings (`loadCharts`, awaited by main.js before they are shown).
 
-import * as Plot from '../vendor/plot.js';
 import { h } from './dom.js';
 import { table } from './table.js';
 import { count, pct, outcomeLabel, OUTCOMES } from './format.js';
@@ -12,6 +12,21 @@ const COLORS = {
   accepted: '#009E73', throttled: '#E69F00', deferred_other: '#56B4E9', reject_reputation: '#D55E00',
   reject_content: '#CC79A7', reject_recipient: '#0072B2', reject_auth: '#F0E442', reject_other: '#999999',
 };
+
+/** Observable Plot once loaded (`loadCharts`), else null. */
+let Plot = null;
+let loading = null;
+
+/**
+ * Loads the chart bundle (vendor/plot.js, same origin) once; resolves when charts can be
+ * drawn. Never rejects: without the bundle each chart says so and its table still shows.
+ */
+export function loadCharts() {
+  loading ??= import('../vendor/plot.js').then((m) => { Plot = m; }, () => {});
+  return loading;
+}
+
+const unavailable = () => h('p', { class: 'muted', text: 'The chart could not be loaded; its numbers are under "Table".' });
 
 /** Class of every chart; style.css carries the rules Plot would inject for it. */
 const PLOT_CLASS = 'mr-plot';
@@ -50,7 +65,7 @@ export function outcomeTrend(rows, width) {
   const summary = `Non-accepted delivery attempts per day, ${days[0]} to ${days.at(-1)}, stacked by outcome; `
     + order.map((o) => [o, data.filter((r) => r.outcome === o).reduce((s, r) => s + r.attempts, 0)])
       .filter(([, n]) => n).map(([o, n]) => `${outcomeLabel(o)} ${count(n)}`).join(', ');
-  const svg = plot({
+  const svg = !Plot ? unavailable() : plot({
     width, height: 260, marginLeft: 56, ariaLabel: 'Daily trend of non-accepted attempts', ariaDescription: summary,
     x: { type: 'band', label: 'Day (as logged)', tickFormat: (d) => d.slice(5) },
     y: { grid: true, label: 'Attempts' },
@@ -80,7 +95,7 @@ export function providerRate(rows, outcome, width) {
       const rs = rows.filter((r) => r.name === n);
       return `${n} max ${pct(Math.max(...rs.map((r) => r.percent)))}`;
     }).join(', ');
-  const svg = plot({
+  const svg = !Plot ? unavailable() : plot({
     width, height: 240, marginLeft: 56, ariaLabel: `${outcomeLabel(outcome)} share per provider`, ariaDescription: summary,
     x: { type: 'band', label: 'Day (as logged)', tickFormat: (d) => d.slice(5) },
     y: { grid: true, label: `${outcomeLabel(outcome)} (% of attempts)`, domain: [0, 100] },
@@ -109,7 +124,7 @@ export function dmarcTrend(rows, width) {
     { date: r.date, series: `${r.source_class} fail`, messages: r.failing },
   ]).filter((r) => r.messages > 0);
   const series = classes.flatMap((c) => [`${c} pass`, `${c} fail`]);
-  const svg = plot({
+  const svg = !Plot ? unavailable() : plot({
     width, height: 240, marginLeft: 56, ariaLabel: 'DMARC messages per day by source class and result',
     ariaDescription: `DMARC messages per day from ${rows[0].date} to ${rows.at(-1).date}, by source class, pass and fail`,
     x: { type: 'band', label: 'Day (UTC)', tickFormat: (d) => d.slice(5) },

@@ -11,6 +11,7 @@ import * as share from './share.js';
 import { watchRequests } from './requests.js';
 import { core } from './wasm.js';
 import { renderFilterBar } from './filterbar.js';
+import { loadCharts } from './charts.js';
 import * as overview from './views/overview.js';
 import * as delivery from './views/delivery.js';
 import * as replies from './views/replies.js';
@@ -35,7 +36,8 @@ async function setFindings(findings, origin, note = '') {
   let views = null;
   let labels = {};
   if (findings) {
-    const m = await core();
+    // The chart bundle comes with the first findings, not with the landing page.
+    const [m] = await Promise.all([core(), loadCharts()]);
     state.m = m;
     try {
       views = new m.Views(findings);
@@ -174,7 +176,7 @@ function start() {
     config: () => settings.current(),
     useConfig: (toml) => settings.save(toml),
     onFindings: (findings, origin, note) => setFindings(findings, origin, note),
-    onChange: () => render(),
+    onChange: () => { if (files.summary().total) loadCharts(); render(); },
   });
   share.setup(() => state.findings, () => settings.redactionDefault());
   let resize = 0;

@@ -6,6 +6,7 @@
 import { byId, download, h, replace } from './dom.js';
 import { core } from './wasm.js';
 import { count } from './format.js';
+import { encodeSharePayload } from './sharelink.js';
 
 const PRESET_KEY = 'mailrep.redaction';
 /** Used only when the core lacks shareLinkCheck: the same limits (warn above 2,000, refuse above 32,000). */
@@ -91,7 +92,7 @@ export function setup(findings, defaultPreset = () => '') {
   });
   byId('export-link').addEventListener('click', async () => {
     const { c, f } = await redacted();
-    const url = `${location.origin}${location.pathname}#s=${c.encodeShareLink(f)}`;
+    const url = `${location.origin}${location.pathname}#s=${await encodeSharePayload(c.shareSummary(f))}`;
     const verdict = c.shareLinkCheck ? c.shareLinkCheck(url.length) : localCheck(url.length);
     const out = byId('link-out');
     if (verdict.level === 'too_long') {

@@ -18,6 +18,7 @@ pub const HEADER: [&str; 9] = [
 
 /// The daily rows with a header line. Fields holding commas, quotes or line breaks are
 /// quoted; quotes are doubled.
+#[inline]
 pub fn delivery(findings: &Findings) -> Result<String, ::csv::Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;

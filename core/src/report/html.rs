@@ -31,6 +31,7 @@ use crate::verdict::{Severity, Verdict, thousands};
 pub const MAX_ROWS: usize = 200;
 
 /// Human label of an outcome (lowercase, for sentences and chart titles).
+#[inline]
 pub fn outcome_label(o: Outcome) -> &'static str {
     match o {
         Outcome::Accepted => "accepted",
@@ -45,6 +46,7 @@ pub fn outcome_label(o: Outcome) -> &'static str {
 }
 
 /// Short column header of an outcome.
+#[inline]
 fn outcome_header(o: Outcome) -> &'static str {
     match o {
         Outcome::Accepted => "Accepted",
@@ -105,6 +107,7 @@ footer{margin-top:32px;border-top:1px solid var(--line);padding-top:8px;color:va
 </style>"#;
 
 /// Renders the report of `f` (redact first when it is to be shared).
+#[inline]
 pub fn render(f: &Findings) -> String {
     let mut m = Markup::default();
     let span = Span::of(f);
@@ -142,6 +145,7 @@ struct Span {
 }
 
 impl Span {
+    #[inline]
     fn of(f: &Findings) -> Self {
         let s = &f.delivery.stats;
         let delivery = s.first_date.zip(s.last_date);
@@ -165,6 +169,7 @@ impl Span {
         Self { delivery, dmarc }
     }
 
+    #[inline]
     fn title(&self) -> String {
         match self.delivery {
             Some((a, b)) if a == b => format!(": {a}"),
@@ -177,6 +182,7 @@ impl Span {
     }
 }
 
+#[inline]
 fn header(m: &mut Markup, f: &Findings, span: &Span) {
     m.raw("<header>\n<h1>mailrep report</h1>\n<p class=\"meta\">");
     let logs = f
@@ -218,6 +224,7 @@ fn header(m: &mut Markup, f: &Findings, span: &Span) {
         .raw("<a href=\"#quality\">Data quality</a></nav>\n</header>\n");
 }
 
+#[inline]
 fn severity_word(s: Severity) -> (&'static str, &'static str) {
     match s {
         Severity::Critical => ("critical", "● CRIT"),
@@ -226,6 +233,7 @@ fn severity_word(s: Severity) -> (&'static str, &'static str) {
     }
 }
 
+#[inline]
 fn verdicts(m: &mut Markup, f: &Findings) {
     m.raw("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
     if f.verdicts.is_empty() {
@@ -239,6 +247,7 @@ fn verdicts(m: &mut Markup, f: &Findings) {
     m.raw("</div>\n</section>\n");
 }
 
+#[inline]
 fn card(m: &mut Markup, f: &Findings, v: &Verdict) {
     let (class, word) = severity_word(v.severity);
     m.raw("<article class=\"card ")
@@ -284,6 +293,7 @@ fn card(m: &mut Markup, f: &Findings, v: &Verdict) {
     m.raw("</article>\n");
 }
 
+#[inline]
 fn family(id: &str) -> &'static str {
     if id.starts_with("dmarc.") {
         "DMARC"
@@ -295,6 +305,7 @@ fn family(id: &str) -> &'static str {
 }
 
 /// `12.3 %` over the count, in one numeric cell.
+#[inline]
 fn pct_cell(m: &mut Markup, part: u64, whole: u64) {
     m.raw("<td class=\"n\">")
         .text(&format!("{:.1} %", percent(part, whole)))
@@ -303,6 +314,7 @@ fn pct_cell(m: &mut Markup, part: u64, whole: u64) {
         .raw("</small></td>");
 }
 
+#[inline]
 fn outcome_headers(m: &mut Markup) {
     for o in Outcome::ALL {
         m.raw("<th scope=\"col\" class=\"n\">")
@@ -311,12 +323,14 @@ fn outcome_headers(m: &mut Markup) {
     }
 }
 
+#[inline]
 fn outcome_cells(m: &mut Markup, c: &OutcomeCounts) {
     for o in Outcome::ALL {
         pct_cell(m, c.count(o), c.attempts);
     }
 }
 
+#[inline]
 fn providers(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"providers\">\n<h2>Outcomes by mailbox provider</h2>\n");
@@ -367,6 +381,7 @@ fn providers(m: &mut Markup, f: &Findings) {
     m.raw("</tbody></table></div>\n</section>\n");
 }
 
+#[inline]
 fn trend(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"trend\">\n<h2>Daily trend</h2>\n");
@@ -411,6 +426,7 @@ fn trend(m: &mut Markup, f: &Findings) {
 }
 
 /// DMARC pass per source IP (messages, passing, reporters), for the sending-IP join.
+#[inline]
 fn dmarc_by_ip(f: &Findings) -> BTreeMap<String, (u64, u64, BTreeSet<&str>)> {
     let mut out: BTreeMap<String, (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
     for s in &f.dmarc.by_source {
@@ -423,10 +439,12 @@ fn dmarc_by_ip(f: &Findings) -> BTreeMap<String, (u64, u64, BTreeSet<&str>)> {
 }
 
 /// An IP as shown: the pseudonym for addresses the public redaction wrote into IP fields.
+#[inline]
 fn ip_label(ip: IpAddr) -> String {
     crate::redact::pseudonym_of(ip).unwrap_or_else(|| ip.to_string())
 }
 
+#[inline]
 fn sending_ips(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"ips\">\n<h2>Sending IPs</h2>\n");
@@ -473,6 +491,7 @@ fn sending_ips(m: &mut Markup, f: &Findings) {
     m.raw("</tbody></table></div>\n</section>\n");
 }
 
+#[inline]
 fn capped_note(m: &mut Markup, shown: usize, total: usize) {
     if total > shown {
         m.raw("<p class=\"note\">")
@@ -483,6 +502,7 @@ fn capped_note(m: &mut Markup, shown: usize, total: usize) {
     }
 }
 
+#[inline]
 fn replies(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"replies\">\n<h2>Replies</h2>\n");
@@ -520,6 +540,7 @@ fn replies(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
+#[inline]
 fn unclassified(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"unclassified\">\n<h2>Unclassified replies</h2>\n");
@@ -561,6 +582,7 @@ fn unclassified(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
+#[inline]
 fn class_name(c: SourceClass) -> &'static str {
     match c {
         SourceClass::Ours => "ours",
@@ -569,6 +591,7 @@ fn class_name(c: SourceClass) -> &'static str {
     }
 }
 
+#[inline]
 fn dmarc_sources(m: &mut Markup, f: &Findings) {
     m.raw("<section id=\"dmarc-sources\">\n<h2>DMARC by source IP</h2>\n");
     let t = &f.dmarc.totals;
@@ -625,6 +648,7 @@ fn dmarc_sources(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
+#[inline]
 fn dmarc_reporters(m: &mut Markup, f: &Findings) {
     let d = &f.dmarc;
     m.raw("<section id=\"dmarc-reporters\">\n<h2>DMARC by reporter</h2>\n");
@@ -693,6 +717,7 @@ fn dmarc_reporters(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
+#[inline]
 fn dmarc_domains(m: &mut Markup, f: &Findings) {
     let d = &f.dmarc;
     m.raw("<section id=\"dmarc-domains\">\n<h2>DMARC by header_from domain</h2>\n");
@@ -735,6 +760,7 @@ fn dmarc_domains(m: &mut Markup, f: &Findings) {
     m.raw("</tbody></table></div>\n</section>\n");
 }
 
+#[inline]
 fn readiness_class(s: Status) -> &'static str {
     match s {
         Status::Ready => "ready",
@@ -744,6 +770,7 @@ fn readiness_class(s: Status) -> &'static str {
     }
 }
 
+#[inline]
 fn check_mark(l: CheckLevel) -> (&'static str, &'static str) {
     match l {
         CheckLevel::Ok => ("ok", "✓"),
@@ -753,6 +780,7 @@ fn check_mark(l: CheckLevel) -> (&'static str, &'static str) {
     }
 }
 
+#[inline]
 fn readiness(m: &mut Markup, f: &Findings) {
     m.raw("<section id=\"readiness\">\n<h2>Policy readiness</h2>\n");
     if f.dmarc.readiness.is_empty() {
@@ -819,6 +847,7 @@ fn readiness(m: &mut Markup, f: &Findings) {
     m.raw("</div>\n<p class=\"note\">DMARC results describe how receivers evaluated mail, not whether it reached the inbox.</p>\n</section>\n");
 }
 
+#[inline]
 fn kind_label(k: InputKind) -> &'static str {
     match k {
         InputKind::PostfixLog => "Postfix log",
@@ -829,6 +858,7 @@ fn kind_label(k: InputKind) -> &'static str {
     }
 }
 
+#[inline]
 fn input_detail(i: &InputSummary) -> String {
     if i.cancelled {
         return format!(
@@ -862,6 +892,7 @@ fn input_detail(i: &InputSummary) -> String {
     String::new()
 }
 
+#[inline]
 fn quality(m: &mut Markup, f: &Findings) {
     m.raw("<section id=\"quality\">\n<h2>Data quality</h2>\n<h3>Inputs</h3>\n")
         .raw("<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Input</th><th scope=\"col\">Kind</th><th scope=\"col\" class=\"n\">Bytes</th><th scope=\"col\">Year assumed up to</th><th scope=\"col\">Contents</th></tr></thead>\n<tbody>\n");
@@ -923,6 +954,7 @@ fn quality(m: &mut Markup, f: &Findings) {
     m.raw("</section>\n");
 }
 
+#[inline]
 fn footer(m: &mut Markup, f: &Findings) {
     m.raw("<footer>\n<p>Postfix logs show what the receiving servers said; DMARC reports show what receivers evaluated. Neither proves inbox placement.</p>\n<p>")
         .text(&format!(

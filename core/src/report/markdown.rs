@@ -14,6 +14,7 @@ const SUMMARY_PROVIDERS: usize = 8;
 const SUMMARY_REPLIES: usize = 5;
 
 /// A Markdown table cell: one line, `|` escaped.
+#[inline]
 fn cell(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
@@ -23,18 +24,21 @@ fn cell(s: &str) -> String {
 }
 
 /// Inline code: backticks in the text are avoided by a longer fence.
+#[inline]
 fn code(s: &str) -> String {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let fence = if s.contains('`') { "``" } else { "`" };
     format!("{fence} {s} {fence}")
 }
 
+#[inline]
 fn pct(p: f64) -> String {
     format!("{p:.1} %")
 }
 
 /// Verdicts, the provider × outcome table (top providers) and the top non-accepted replies of
 /// `findings`, as Markdown. Redact the findings first when the text leaves the organisation.
+#[inline]
 pub fn summary(f: &Findings) -> String {
     let mut out = String::new();
     let names = &f.delivery.provider_names;
@@ -138,6 +142,7 @@ pub fn summary(f: &Findings) -> String {
 /// A redacted (Internal preset: addresses and trace ids removed) issue text about the
 /// unclassified reply `template` at `provider`: template, outcome, provider, attempts and a
 /// redacted sample. `None` when `findings` hold no such reply.
+#[inline]
 pub fn unclassified_issue(f: &Findings, provider: &str, template: &str) -> Option<String> {
     let i = f
         .delivery

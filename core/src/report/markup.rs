@@ -14,28 +14,33 @@ pub(crate) struct Markup {
 
 impl Markup {
     /// Literal markup written by this crate.
+    #[inline]
     pub(crate) fn raw(&mut self, s: &'static str) -> &mut Self {
         self.out.push_str(s);
         self
     }
 
     /// Text content, escaped.
+    #[inline]
     pub(crate) fn text(&mut self, s: &str) -> &mut Self {
         escape_into(s, &mut self.out);
         self
     }
 
     /// An attribute value (the quotes come from the caller's literal), escaped.
+    #[inline]
     pub(crate) fn attr(&mut self, s: &str) -> &mut Self {
         self.text(s)
     }
 
     /// An integer with thousands separators.
+    #[inline]
     pub(crate) fn int(&mut self, n: u64) -> &mut Self {
         self.text(&crate::verdict::thousands(n))
     }
 
     /// A number as SVG coordinates (two decimals at most).
+    #[inline]
     pub(crate) fn coord(&mut self, x: f64) -> &mut Self {
         let r = (x * 100.0).round() / 100.0;
         let _ = write!(self.out, "{r}");
@@ -43,6 +48,7 @@ impl Markup {
     }
 
     /// The finished document.
+    #[inline]
     pub(crate) fn finish(self) -> String {
         self.out
     }
@@ -51,6 +57,7 @@ impl Markup {
 /// Appends `s` with `& < > " '` escaped (safe in text and in quoted attribute values).
 /// Control characters other than tab and newline become U+FFFD, so nothing a log holds can
 /// break the document.
+#[inline]
 pub(crate) fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {

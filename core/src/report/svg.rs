@@ -16,6 +16,7 @@ const MT: f64 = 10.0;
 const MB: f64 = 26.0;
 
 /// The smallest "nice" axis maximum (percent) at or above `v`.
+#[inline]
 fn nice_max(v: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0]
         .into_iter()
@@ -26,6 +27,7 @@ fn nice_max(v: f64) -> f64 {
 /// Stacked bars of the non-accepted outcomes per day, as a share of all attempts that day
 /// (accepted is left out: it dwarfs everything; research/ux.md §3.4.3). `days` holds the
 /// attempts per outcome in [`Outcome::ALL`] order.
+#[inline]
 pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
     let shares: Vec<f64> = days
         .iter()
@@ -127,6 +129,7 @@ pub(crate) fn daily_non_accepted(m: &mut Markup, days: &[(Date, [u64; 8])]) {
 }
 
 /// A small line of `values` (percent, 0 to `max`) for a table cell.
+#[inline]
 pub(crate) fn sparkline(m: &mut Markup, values: &[f64], label: &str) {
     const SW: f64 = 96.0;
     const SH: f64 = 20.0;
