@@ -101,7 +101,6 @@ impl Prefilter {
     /// or none of the non-ASCII chars: the extractor expands only small classes (ASCII, the
     /// same in both), so every regex-lite match starts with an extracted literal.
     fn new(pattern: &str) -> Option<Self> {
-        use regex_syntax::hir::literal::Extractor;
         if !pattern.is_ascii() || has_unicode_syntax(pattern) {
             return None;
         }
@@ -111,26 +110,51 @@ impl Prefilter {
             .build()
             .parse(pattern)
             .ok()?;
+        Self::from_hir(&hir, false)
+    }
+
+    /// The prefilter of a bytes `hir`: literals one of which every match starts with, from
+    /// regex-syntax's prefix extractor. `fold_case`: searched ASCII case-insensitively (one
+    /// lowercase literal for all its case variants; finds a superset, so still sound).
+    fn from_hir(hir: &Hir, fold_case: bool) -> Option<Self> {
+        use regex_syntax::hir::literal::Extractor;
         // Classes of more than a few bytes (`\d`, `[A-Z]`) end a literal: short literals, few.
-        let mut seq = Extractor::new().limit_class(4).extract(&hir);
-        seq.dedup();
-        // Too many (case variants): shorten them, which keeps them prefixes of every match.
-        while seq.len().is_some_and(|n| n > Self::MAX_LITERALS)
-            && let Some(len @ 2..) = seq.max_literal_len()
-        {
-            seq.keep_first_bytes(len - 1);
-            seq.dedup();
+        let seq = Extractor::new().limit_class(4).extract(hir);
+        let mut lits: Vec<Vec<u8>> = seq
+            .literals()?
+            .iter()
+            .map(|l| {
+                let mut b = l.as_bytes().to_vec();
+                if fold_case {
+                    b.make_ascii_lowercase();
+                }
+                b
+            })
+            .collect();
+        loop {
+            lits.sort_unstable();
+            lits.dedup();
+            if lits.len() <= Self::MAX_LITERALS {
+                break;
+            }
+            // Too many: shorten them all, which keeps them prefixes of every match.
+            let longest = lits.iter().map(Vec::len).max().unwrap_or(0);
+            if longest < 2 {
+                return None;
+            }
+            for l in &mut lits {
+                l.truncate(longest - 1);
+            }
         }
-        let lits = seq.literals()?;
-        if lits.is_empty() || lits.len() > Self::MAX_LITERALS || lits.iter().any(|l| l.is_empty()) {
+        if lits.is_empty() || lits.iter().any(Vec::is_empty) {
             return None;
         }
-        if let [one] = lits {
-            return Some(Self::One(
-                memchr::memmem::Finder::new(one.as_bytes()).into_owned(),
-            ));
+        if !fold_case && let [one] = &lits[..] {
+            return Some(Self::One(memchr::memmem::Finder::new(one).into_owned()));
         }
-        aho_corasick::AhoCorasick::new(lits.iter().map(|l| l.as_bytes()))
+        aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(fold_case)
+            .build(&lits)
             .ok()
             .map(Self::Many)
     }
@@ -197,7 +221,7 @@ pub(super) struct PhraseRegex {
     #[cfg(feature = "full-regex")]
     re: regex_automata::meta::Regex,
     #[cfg(not(feature = "full-regex"))]
-    re: regex_lite::Regex,
+    re: LitePhrase,
 }
 
 impl PhraseRegex {
@@ -207,16 +231,43 @@ impl PhraseRegex {
         #[cfg(feature = "full-regex")]
         let re = full_build(&hir)?;
         #[cfg(not(feature = "full-regex"))]
-        let re = lite_build(&lite_pattern(&hir).ok()?).ok()?;
+        let re = LitePhrase::new(&hir)?;
         Some(Self { re })
     }
 
     /// Whether the phrase matches anywhere in `haystack`.
     pub(super) fn is_match(&self, haystack: &[u8]) -> bool {
-        #[cfg(feature = "full-regex")]
-        return self.re.is_match(haystack);
-        #[cfg(not(feature = "full-regex"))]
-        return lite_is_match(&self.re, haystack);
+        self.re.is_match(haystack)
+    }
+}
+
+/// A phrase on regex-lite (its printed form over the byte-per-char view) behind a literal
+/// prefilter from the same Hir: the Hir decides like the printed form on any haystack
+/// (`lite_matches_like_the_full_engine`), so every match starts with one of its prefix
+/// literals; a template holding none of them (ASCII case-insensitively) is not searched.
+#[derive(Debug)]
+#[cfg_attr(feature = "full-regex", allow(dead_code))]
+struct LitePhrase {
+    re: regex_lite::Regex,
+    prefilter: Option<Prefilter>,
+}
+
+#[cfg_attr(feature = "full-regex", allow(dead_code))]
+impl LitePhrase {
+    fn new(hir: &Hir) -> Option<Self> {
+        Some(Self {
+            re: lite_build(&lite_pattern(hir).ok()?).ok()?,
+            prefilter: Prefilter::from_hir(hir, true),
+        })
+    }
+
+    fn is_match(&self, haystack: &[u8]) -> bool {
+        if let Some(p) = &self.prefilter
+            && !p.may_match(haystack)
+        {
+            return false;
+        }
+        lite_is_match(&self.re, haystack)
     }
 }
 
@@ -497,16 +548,28 @@ mod tests {
         for p in patterns {
             let full = full_build(&phrase_hir(p).unwrap()).unwrap();
             let lite = lite(p);
+            // The page's form: the same behind its literal prefilter.
+            let page = LitePhrase::new(&phrase_hir(p).unwrap()).unwrap();
             for h in hay {
                 assert_eq!(
                     full.is_match(h.as_bytes()),
                     lite_is_match(&lite, h.as_bytes()),
                     "{p:?} on {h:?}"
                 );
+                assert_eq!(
+                    full.is_match(h.as_bytes()),
+                    page.is_match(h.as_bytes()),
+                    "prefiltered {p:?} on {h:?}"
+                );
             }
             // Invalid UTF-8 too (the core's templates are UTF-8, the engines need not care).
             for h in [&b"a\xFFb"[..], b"\xE9", b"caf\xC3", b"x\x80\x80"] {
                 assert_eq!(full.is_match(h), lite_is_match(&lite, h), "{p:?} on {h:?}");
+                assert_eq!(
+                    full.is_match(h),
+                    page.is_match(h),
+                    "prefiltered {p:?} on {h:?}"
+                );
             }
         }
     }
@@ -633,6 +696,36 @@ mod tests {
                     .captures(h)
                     .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>());
                 assert_eq!(a, b, "{p:?} on {h:?}");
+            }
+        }
+    }
+
+    /// Every phrase of the default table decides the same behind its prefilter as without,
+    /// on the table's examples and counter-examples (as written, upper- and lower-cased), and
+    /// all of them get a prefilter.
+    #[test]
+    fn phrase_prefilter_keeps_results() {
+        let table = crate::postfix::rules::default_table();
+        let mut texts: Vec<String> = vec!["User Unknown".to_owned(), "ÉTÉ caf\u{e9}".to_owned()];
+        for r in &table.rules {
+            for t in r.examples.iter().chain(&r.counter_examples) {
+                texts.push(t.clone());
+                texts.push(t.to_ascii_uppercase());
+                texts.push(t.to_ascii_lowercase());
+            }
+        }
+        for r in &table.rules {
+            for p in r.phrases.iter().chain(&r.unless) {
+                let hir = phrase_hir(p).unwrap();
+                let page = LitePhrase::new(&hir).unwrap();
+                assert!(page.prefilter.is_some(), "{p:?}");
+                for t in &texts {
+                    assert_eq!(
+                        page.is_match(t.as_bytes()),
+                        lite_is_match(&page.re, t.as_bytes()),
+                        "{p:?} on {t:?}"
+                    );
+                }
             }
         }
     }
