@@ -19,8 +19,8 @@
 //!   the CLI keeps `regex`. The two differ only when a non-ASCII digit, letter or case
 //!   variant touches a code. regex-lite has no literal optimisations of its own, so its
 //!   codes get a prefilter here ([`LiteCode`]): the literals every match must start with
-//!   (regex-syntax's prefix extractor, e.g. `OFR`/`ofr`/`LPN`), searched with memchr's
-//!   memmem or Aho-Corasick; a reply holding none of them never reaches the PikeVM. Same
+//!   (regex-syntax's prefix extractor, e.g. `OFR`/`ofr`/`LPN`), searched with memchr; a
+//!   reply holding none of them never reaches the PikeVM. Same
 //!   results, with or without the prefilter (unit test `prefilter_keeps_lite_results`).
 
 use std::fmt::Write as _;
@@ -77,18 +77,22 @@ impl LiteCode {
     }
 }
 
-/// Literals one of which every match of a regex starts with.
+/// Literals one of which every match of a regex starts with: a few short byte strings,
+/// searched one after the other (nothing to build: phrases are compiled on first use, per
+/// analyzer, and a reply template is short).
 #[derive(Debug)]
 #[cfg_attr(feature = "full-regex", allow(dead_code))]
-enum Prefilter {
-    One(memchr::memmem::Finder<'static>),
-    Many(aho_corasick::AhoCorasick),
+struct Prefilter {
+    /// Lower-cased when `fold_case`.
+    literals: Vec<Box<[u8]>>,
+    /// Searched ASCII case-insensitively.
+    fold_case: bool,
 }
 
 #[cfg_attr(feature = "full-regex", allow(dead_code))]
 impl Prefilter {
     /// Most literals searched at once (more: no prefilter).
-    const MAX_LITERALS: usize = 64;
+    const MAX_LITERALS: usize = 16;
 
     /// The prefilter of a regex-lite pattern, or `None` when there is no useful one or the
     /// pattern's meaning could differ between regex-syntax and regex-lite.
@@ -149,23 +153,46 @@ impl Prefilter {
         if lits.is_empty() || lits.iter().any(Vec::is_empty) {
             return None;
         }
-        if !fold_case && let [one] = &lits[..] {
-            return Some(Self::One(memchr::memmem::Finder::new(one).into_owned()));
-        }
-        aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(fold_case)
-            .build(&lits)
-            .ok()
-            .map(Self::Many)
+        Some(Self {
+            literals: lits.into_iter().map(Vec::into_boxed_slice).collect(),
+            fold_case,
+        })
     }
 
     /// False only when no literal occurs in `haystack` (then the regex cannot match).
     fn may_match(&self, haystack: &[u8]) -> bool {
-        match self {
-            Self::One(f) => f.find(haystack).is_some(),
-            Self::Many(ac) => ac.is_match(haystack),
-        }
+        self.literals.iter().any(|lit| {
+            if self.fold_case {
+                contains_ignore_ascii_case(haystack, lit)
+            } else {
+                memchr::memmem::find(haystack, lit).is_some()
+            }
+        })
     }
+}
+
+/// Whether `haystack` contains `lower` (ASCII lower-case, non-empty) ASCII case-insensitively.
+#[cfg_attr(feature = "full-regex", allow(dead_code))]
+fn contains_ignore_ascii_case(haystack: &[u8], lower: &[u8]) -> bool {
+    let Some((&first, rest)) = lower.split_first() else {
+        return true;
+    };
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(
+        first,
+        first.to_ascii_uppercase(),
+        haystack.get(at..).unwrap_or_default(),
+    ) {
+        let start = at + i + 1;
+        if haystack
+            .get(start..start + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+        at = start;
+    }
+    false
 }
 
 /// Whether `pattern` has a hex or Unicode escape (`\x`, `\u`, `\U`, an escaped backslash
@@ -728,6 +755,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn case_insensitive_contains() {
+        assert!(contains_ignore_ascii_case(b"550 No Such User", b"no such"));
+        assert!(contains_ignore_ascii_case(b"nnno", b"no"));
+        assert!(contains_ignore_ascii_case(b"xTLS", b"tls"));
+        assert!(!contains_ignore_ascii_case(b"tl", b"tls"));
+        assert!(!contains_ignore_ascii_case(b"", b"a"));
+        assert!(!contains_ignore_ascii_case(b"t\xC3\xA9ls", b"tls"));
     }
 
     #[test]
