@@ -186,6 +186,10 @@ export class Analyzer {
   /** Starts an input; `lastModifiedMs` = `File.lastModified` (reference date = next UTC day). */
   beginInput(name: string, lastModifiedMs: number): void;
   push(chunk: Uint8Array): void;
+  /** Address in `memory.buffer` of a reusable input buffer of `len` bytes (max 64 MiB) for JS to fill. */
+  inputBuffer(len: number): number;
+  /** Pushes the first `len` bytes of the input buffer (one copy less than `push`). */
+  pushBuffer(len: number): void;
   endInput(): void;
   /** Abandons the current input (cancel file): nothing of it counts; listed with cancelled: true. */
   abortInput(reason: string): boolean;

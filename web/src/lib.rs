@@ -70,6 +70,9 @@ fn reference_date(last_modified_ms: f64) -> Date {
 #[wasm_bindgen]
 pub struct Analyzer {
     inner: mailrep_core::Analyzer,
+    /// Input bytes written by JS straight into the module's memory (`inputBuffer`,
+    /// `pushBuffer`): one copy per chunk instead of two, no allocation per chunk.
+    buf: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -83,7 +86,10 @@ impl Analyzer {
             mailrep_core::Analyzer::new(config).map_err(|e| JsError::new(&e.to_string()))?;
         // The page cancels files: each log input can be undone (see `abortInput`).
         inner.set_abortable(true);
-        Ok(Analyzer { inner })
+        Ok(Analyzer {
+            inner,
+            buf: Vec::new(),
+        })
     }
 
     /// Starts the input `name` (an input still open is ended first). `last_modified_ms` is
@@ -98,6 +104,29 @@ impl Analyzer {
     /// Pushes the next bytes of the current input; chunks may have any size.
     pub fn push(&mut self, chunk: &[u8]) {
         self.inner.push(chunk);
+    }
+
+    /// The address in the module's memory (`memory.buffer`) of an input buffer of `len`
+    /// bytes (at most 64 MiB), for JS to fill and pass with `pushBuffer`: the bytes are
+    /// copied once, from the file's chunk into the module. The address stays valid until the
+    /// next `inputBuffer` call; a view of it (`new Uint8Array(memory.buffer, ptr, len)`) must
+    /// be made again after any call into the module, which may grow (detach) the memory.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> *mut u8 {
+        const MAX: usize = 64 << 20;
+        let len = len.min(MAX);
+        if self.buf.len() != len {
+            self.buf = vec![0; len];
+        }
+        self.buf.as_mut_ptr()
+    }
+
+    /// Pushes the first `len` bytes of the input buffer (see `inputBuffer`) as the next bytes
+    /// of the current input, as `push` would.
+    #[wasm_bindgen(js_name = pushBuffer)]
+    pub fn push_buffer(&mut self, len: usize) {
+        let n = len.min(self.buf.len());
+        self.inner.push(&self.buf[..n]);
     }
 
     /// Ends the current input.

@@ -1,8 +1,10 @@
 // Module Web Worker: runs the WebAssembly core. Files arrive as File objects (structured
-// clone, no copy of their bytes) and are read in 4 MiB slices (Blob.slice().arrayBuffer())
-// into one Analyzer, two slices read ahead while the wasm analyses the current one, so
-// reading overlaps the analysis and memory stays bounded whatever the file size. One file at
-// a time, in order.
+// clone, no copy of their bytes) and are read with File.stream() (memory stays bounded
+// whatever the file size); the stream's chunks are copied straight into a reusable 4 MiB
+// input buffer inside the module's memory (Analyzer.inputBuffer) and handed over in 4 MiB
+// batches (Analyzer.pushBuffer): one copy per byte, few crossings into the wasm, no
+// allocation per chunk. The browser keeps filling the stream while the wasm works on a
+// batch. One file at a time, in order, into one Analyzer.
 //
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
@@ -18,9 +20,8 @@
 import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
 
 const PROGRESS_EVERY_MS = 100;
-/** Bytes per read, and reads in flight beyond the one being analysed. */
-const SLICE_BYTES = 4 * 1024 * 1024;
-const READ_AHEAD = 2;
+/** Bytes handed to the wasm per call (the size of its input buffer). */
+const BATCH_BYTES = 4 * 1024 * 1024;
 /** Findings files are read whole; bound them (a findings file is aggregates, not raw lines). */
 const MAX_FINDINGS_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -94,85 +95,72 @@ function isFindingsJson(head) {
   return /^\{\s*"schema_version"\s*:/.test(text);
 }
 
-/**
- * A reader of `file` in SLICE_BYTES slices with READ_AHEAD slices requested ahead (the browser
- * reads them while the wasm works): `read()` resolves `{done, value: Uint8Array}` like a
- * stream reader's; `cancel()` drops the rest.
- */
-function sliceReader(file) {
-  let offset = 0;
-  const pending = [];
-  const fill = () => {
-    while (pending.length <= READ_AHEAD && offset < file.size) {
-      const end = Math.min(offset + SLICE_BYTES, file.size);
-      const p = file.slice(offset, end).arrayBuffer();
-      p.catch(() => {}); // a read dropped by cancel() must not be an unhandled rejection
-      pending.push(p);
-      offset = end;
-    }
-  };
-  return {
-    async read() {
-      fill();
-      if (!pending.length) return { done: true, value: undefined };
-      const value = new Uint8Array(await pending.shift());
-      fill();
-      return { done: false, value };
-    },
-    cancel() {
-      pending.length = 0;
-      offset = file.size;
-    },
-  };
-}
-
 async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
-  const reader = sliceReader(file);
-  let bytes = 0;
+  const reader = file.stream().getReader();
+  let ptr = analyzer.inputBuffer(BATCH_BYTES);
+  let fill = 0; // bytes of the input buffer filled and not yet pushed
+  let bytes = 0; // bytes pushed
+  let started = false;
+  let wasmMs = 0;
   let last = t0;
-  let first = await reader.read();
-  if (!first.done && isFindingsJson(first.value)) {
-    reader.cancel();
-    if (file.size > MAX_FINDINGS_FILE_BYTES) {
-      return { status: 'error', message: `findings file larger than ${MAX_FINDINGS_FILE_BYTES} bytes`, bytes: 0, ms: 0 };
-    }
-    try {
-      const findings = findingsFromJson(await file.text());
-      return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings };
-    } catch (err) {
-      return { status: 'error', message: `not a readable findings file: ${err?.message || err}`, bytes: 0, ms: 0 };
-    }
-  }
-  analyzer.beginInput(name || file.name, file.lastModified);
   let status = 'done';
   let message = '';
-  let wasmMs = 0;
+  /** Hands the filled part of the input buffer to the wasm. */
+  const flush = () => {
+    const p0 = performance.now();
+    analyzer.pushBuffer(fill);
+    wasmMs += performance.now() - p0;
+    bytes += fill;
+    fill = 0;
+  };
   try {
-    for (let chunk = first; !chunk.done; chunk = await reader.read()) {
-      const p0 = performance.now();
-      analyzer.push(chunk.value);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let off = 0; off < value.length;) {
+        const n = Math.min(value.length - off, BATCH_BYTES - fill);
+        // A fresh view each time: a call into the module may have grown (detached) its memory.
+        new Uint8Array(wasm.memory.buffer, ptr + fill, n).set(value.subarray(off, off + n));
+        fill += n;
+        off += n;
+        if (fill === BATCH_BYTES) {
+          if (!started) {
+            const r = await startInput(file, name, reader, ptr, fill, t0);
+            if (r) return r;
+            started = true;
+          }
+          flush();
+        }
+      }
       const now = performance.now();
-      wasmMs += now - p0;
-      bytes += chunk.value.length;
       if (now - last >= PROGRESS_EVERY_MS) {
         last = now;
-        self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: now - t0, memory: memory() });
+        self.postMessage({ type: 'progress', id, bytes: bytes + fill, total: file.size, ms: now - t0, memory: memory() });
         // Reads of a file already in memory resolve as microtasks: let a waiting 'cancel'
         // message in before going on.
         await yieldToEvents();
       }
       if (cancelled.has(id)) {
-        reader.cancel();
+        reader.cancel().catch(() => {});
         status = 'cancelled';
-        message = `cancelled after ${bytes} of ${file.size} bytes; nothing of it is counted`;
+        message = `cancelled after ${bytes + fill} of ${file.size} bytes; nothing of it is counted`;
         break;
       }
+    }
+    if (status === 'done') {
+      if (!started) {
+        const r = await startInput(file, name, reader, ptr, fill, t0);
+        if (r) return r;
+        started = true;
+      }
+      if (fill) flush();
     }
   } catch (err) {
     status = 'error';
     message = `could not read the file: ${err?.message || err}`;
   }
+  if (!started) analyzer.beginInput(name || file.name, file.lastModified);
   const e0 = performance.now();
   // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
   if (status === 'cancelled') analyzer.abortInput('cancelled on the page');
@@ -181,4 +169,26 @@ async function analyzeFile({ id, file, name }) {
   wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();
   return { status, message, bytes, ms, wasmMs, memory: memory(), findings };
+}
+
+/**
+ * Before the first batch of a file is pushed: a findings JSON document (its head, the first
+ * `fill` bytes of the input buffer at `ptr`) is read whole and returned as the file's result;
+ * a log starts an input (Analyzer.beginInput) and gets `undefined`.
+ */
+async function startInput(file, name, reader, ptr, fill, t0) {
+  if (!isFindingsJson(new Uint8Array(wasm.memory.buffer, ptr, fill))) {
+    analyzer.beginInput(name || file.name, file.lastModified);
+    return undefined;
+  }
+  reader.cancel().catch(() => {});
+  if (file.size > MAX_FINDINGS_FILE_BYTES) {
+    return { status: 'error', message: `findings file larger than ${MAX_FINDINGS_FILE_BYTES} bytes`, bytes: 0, ms: 0 };
+  }
+  try {
+    const findings = findingsFromJson(await file.text());
+    return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings };
+  } catch (err) {
+    return { status: 'error', message: `not a readable findings file: ${err?.message || err}`, bytes: 0, ms: 0 };
+  }
 }
