@@ -52,11 +52,11 @@ fn inline_json(name: &str, bytes: &[u8]) -> String {
 fn threaded_gzip_is_byte_identical_to_the_inline_path_and_counts_the_plain_file() {
     let log = std::fs::read(examples().join("mail.log")).unwrap();
     // Three members (cut inside lines) and trailing garbage.
-    let (a, rest) = log.split_at(log.len() / 3);
-    let (b, c) = rest.split_at(rest.len() / 2);
-    let mut gz = gzip(a);
-    gz.extend(gzip(b));
-    gz.extend(gzip(c));
+    let (first, rest) = log.split_at(log.len() / 3);
+    let (second, third) = rest.split_at(rest.len() / 2);
+    let mut gz = gzip(first);
+    gz.extend(gzip(second));
+    gz.extend(gzip(third));
     gz.extend(b"\r\n\0garbage after the last member");
     let dir = std::env::temp_dir().join(format!("mailrep-gzip-thread-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -92,9 +92,9 @@ fn threaded_gzip_is_byte_identical_to_the_inline_path_and_counts_the_plain_file(
 
     // A corrupt stream: the error names the input and the position, as inline.
     let mut bad = gzip(&log);
-    let n = bad.len();
-    bad[n / 2] ^= 0xff;
-    bad[n / 2 + 1] ^= 0xff;
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0xff;
+    bad[mid + 1] ^= 0xff;
     let bad_path = dir.join("broken.gz");
     std::fs::write(&bad_path, &bad).unwrap();
     let name = bad_path.display().to_string();
