@@ -301,14 +301,23 @@ impl Analyzer {
             return;
         };
         cur.bytes += chunk.len() as u64;
-        let (stage, mut sink) = cur.split(
+        if let Some((stage, mut sink, limits)) = self.open_stage() {
+            stage.push(chunk, 0, limits, &mut sink);
+        }
+    }
+
+    /// The open input's stage, the sink it writes to and the size limits (None when no input
+    /// is open): what [`Analyzer::push`] and [`Analyzer::push_inflated`] feed.
+    fn open_stage(&mut self) -> Option<(&mut Stage, InputSink<'_>, &crate::limits::Limits)> {
+        let cur = self.current.as_mut()?;
+        let (stage, sink) = cur.split(
             &self.config,
             &mut self.delivery,
             &mut self.dmarc,
             &mut self.bind,
             self.abortable,
         );
-        stage.push(chunk, 0, &self.config.limits, &mut sink);
+        Some((stage, sink, &self.config.limits))
     }
 
     /// Starts an input that begins with a gzip member ([`crate::input::starts_gzip`]) and
@@ -334,17 +343,10 @@ impl Analyzer {
     /// callback returns false). Ignored unless the input was begun with
     /// [`Analyzer::begin_inflated_input`].
     pub fn push_inflated(&mut self, decoded: &[u8], compressed: u64) -> bool {
-        let Some(cur) = self.current.as_mut() else {
+        let Some((stage, mut sink, limits)) = self.open_stage() else {
             return false;
         };
-        let (stage, mut sink) = cur.split(
-            &self.config,
-            &mut self.delivery,
-            &mut self.dmarc,
-            &mut self.bind,
-            self.abortable,
-        );
-        stage.push_inflated(decoded, compressed, &self.config.limits, &mut sink)
+        stage.push_inflated(decoded, compressed, limits, &mut sink)
     }
 
     /// Ends the current input, begun with [`Analyzer::begin_inflated_input`]: `bytes` is the
