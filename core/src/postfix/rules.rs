@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Outcome;
 
-/// The embedded default table (TOML), documented field by field in its header.
+/// The embedded default table (TOML), documented field by field in its header. The program
+/// reads it through [`default_table`], built from this file at build time.
 pub const DEFAULT_RULES_TOML: &str = include_str!("rules.toml");
 
 /// Extra rules from the configuration (`[rules]` in `mailrep.toml`), tried before the
@@ -140,16 +141,74 @@ pub struct RuleDef {
     pub counter_examples: Vec<String>,
 }
 
-/// The embedded default table, parsed once.
-///
-/// # Panics
-/// When the embedded `rules.toml` does not parse (a unit test covers it).
+/// One `[[provider]]` of the embedded table, as `build.rs` writes it.
+struct EmbeddedProvider {
+    id: &'static str,
+    name: &'static str,
+    mx: &'static [&'static str],
+    domains: &'static [&'static str],
+    clues: &'static [&'static str],
+    codes: &'static [&'static str],
+}
+
+/// One `[[rule]]` of the embedded table, as `build.rs` writes it (for wasm32 without `doc`,
+/// `examples` and `counter_examples`, which only the tests read).
+struct EmbeddedRule {
+    id: &'static str,
+    provider: Option<&'static str>,
+    when: When,
+    source: Source,
+    codes: &'static [&'static str],
+    phrases: &'static [&'static str],
+    unless: &'static [&'static str],
+    outcome: Outcome,
+    provider_code: Option<&'static str>,
+    doc: &'static str,
+    examples: &'static [&'static str],
+    counter_examples: &'static [&'static str],
+}
+
+// `PROVIDERS` and `RULES`: `rules.toml` read at build time (core/build.rs).
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+fn owned(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The embedded default table (`rules.toml`, turned into Rust statics at build time by
+/// `core/build.rs`: no TOML is parsed at run time), built once. In the wasm32 build the
+/// rules' `doc`, `examples` and `counter_examples` are empty.
 pub fn default_table() -> &'static RulesConfig {
     static TABLE: OnceLock<RulesConfig> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        #[allow(clippy::expect_used)]
-        toml::from_str(DEFAULT_RULES_TOML)
-            .expect("the embedded rule table core/src/postfix/rules.toml must parse")
+    TABLE.get_or_init(|| RulesConfig {
+        providers: PROVIDERS
+            .iter()
+            .map(|p| ProviderDef {
+                id: p.id.to_owned(),
+                name: p.name.to_owned(),
+                mx: owned(p.mx),
+                domains: owned(p.domains),
+                clues: owned(p.clues),
+                codes: owned(p.codes),
+            })
+            .collect(),
+        rules: RULES
+            .iter()
+            .map(|r| RuleDef {
+                id: r.id.to_owned(),
+                provider: r.provider.map(str::to_owned),
+                when: r.when,
+                source: r.source,
+                codes: owned(r.codes),
+                phrases: owned(r.phrases),
+                unless: owned(r.unless),
+                outcome: r.outcome,
+                provider_code: r.provider_code.map(str::to_owned),
+                doc: r.doc.to_owned(),
+                examples: owned(r.examples),
+                counter_examples: owned(r.counter_examples),
+            })
+            .collect(),
     })
 }
 
@@ -285,6 +344,12 @@ impl CodePattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_time_table_equals_the_toml() {
+        let parsed: RulesConfig = toml::from_str(DEFAULT_RULES_TOML).unwrap();
+        assert_eq!(default_table(), &parsed);
+    }
 
     #[test]
     fn embedded_table_parses() {
