@@ -229,7 +229,8 @@ impl Default for Thresholds {
             reputation_min_attempts: 100,
             reputation_reject_pct: 10.0,
             throttled_min_attempts: 100,
-            throttled_pct: BTreeMap::from([("microsoft".to_owned(), 70.0)]),
+            // Not `BTreeMap::from`: that compiles a sort of the pairs.
+            throttled_pct: crate::sort::btree_map([("microsoft".to_owned(), 70.0)]),
             throttled_default_pct: None,
             auth_min_attempts: 100,
             auth_reject_pct: 2.0,

@@ -710,12 +710,10 @@ pub fn labels_for<'a>(
     config: &Config,
     ips: impl IntoIterator<Item = &'a str>,
 ) -> BTreeMap<String, String> {
-    ips.into_iter()
-        .filter_map(|s| {
-            let ip: IpAddr = s.parse().ok()?;
-            network_label(config, ip).map(|(_, l)| (s.to_owned(), l.to_owned()))
-        })
-        .collect()
+    crate::sort::btree_map(ips.into_iter().filter_map(|s| {
+        let ip: IpAddr = s.parse().ok()?;
+        network_label(config, ip).map(|(_, l)| (s.to_owned(), l.to_owned()))
+    }))
 }
 
 /// Default rule table check used by tests: the rules of `config` compile.

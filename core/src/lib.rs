@@ -27,6 +27,7 @@ pub mod redact;
 pub mod report;
 mod scan;
 pub mod share;
+mod sort;
 pub mod verdict;
 pub mod view;
 

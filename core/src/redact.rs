@@ -260,7 +260,8 @@ impl Redactor {
             for d in domains {
                 r.domain(&d);
             }
-            let hosts: BTreeSet<&str> = f.delivery.daily.iter().map(|d| d.host.as_str()).collect();
+            let hosts: BTreeSet<&str> =
+                crate::sort::btree_set(f.delivery.daily.iter().map(|d| d.host.as_str()));
             for h in hosts {
                 r.host(h);
             }

@@ -124,7 +124,7 @@ impl<'a> Cell<'a> {
 
     fn evidence(&self, outcome: Outcome) -> Vec<String> {
         let mut ev = self.evidence.get(&outcome).cloned().unwrap_or_default();
-        ev.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        crate::sort::sort_by(&mut ev, |a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         ev.iter()
             .take(3)
             .map(|(n, code, sample)| {
@@ -270,7 +270,7 @@ fn regressions(
             if trailing.len() < 2 {
                 continue;
             }
-            trailing.sort_by(f64::total_cmp);
+            crate::sort::sort_by(&mut trailing, f64::total_cmp);
             let n = trailing.len();
             let median = if n % 2 == 1 {
                 trailing[n / 2]
@@ -310,7 +310,7 @@ fn regressions(
 
 /// Sorts verdicts: most severe first, then by id and subject.
 pub fn sort(verdicts: &mut [Verdict]) {
-    verdicts.sort_by(|a, b| {
+    crate::sort::sort_by(verdicts, |a, b| {
         (a.severity, &a.id, &a.subject)
             .cmp(&(b.severity, &b.id, &b.subject))
             .then_with(|| a.message.cmp(&b.message))

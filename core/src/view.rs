@@ -348,7 +348,7 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
             counts: finish(c),
         })
         .collect();
-    providers.sort_by(|a, b| {
+    crate::sort::sort_by(&mut providers, |a, b| {
         b.counts
             .attempts
             .cmp(&a.counts.attempts)
@@ -398,11 +398,11 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
             .or_default()
             .add(s.messages, s.passing);
     }
-    let services: BTreeMap<&str, &Vec<String>> = d
-        .sending_ips
-        .iter()
-        .map(|s| (s.sending_ip.as_str(), &s.services))
-        .collect();
+    let services: BTreeMap<&str, &Vec<String>> = crate::sort::btree_map(
+        d.sending_ips
+            .iter()
+            .map(|s| (s.sending_ip.as_str(), &s.services)),
+    );
     let sending_ips = ips
         .into_iter()
         .map(|(ip, counts)| SendingIpView {
@@ -416,16 +416,13 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
         })
         .collect();
     let non_accepted = total.attempts - total.count(Outcome::Accepted);
-    let known: BTreeMap<(&str, Outcome, &str), (&str, u64, &str)> = d
-        .replies
-        .iter()
-        .map(|g| {
+    let known: BTreeMap<(&str, Outcome, &str), (&str, u64, &str)> =
+        crate::sort::btree_map(d.replies.iter().map(|g| {
             (
                 (g.provider.as_str(), g.outcome, g.reason_code.as_str()),
                 (g.rule.as_str(), g.attempts, g.sample_reply.as_str()),
             )
-        })
-        .collect();
+        }));
     let mut replies: Vec<ReplyView> = groups
         .into_iter()
         .filter(|(_, (n, _))| *n > 0)
@@ -450,7 +447,7 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
             }
         })
         .collect();
-    replies.sort_by(|a, b| {
+    crate::sort::sort_by(&mut replies, |a, b| {
         b.attempts.cmp(&a.attempts).then_with(|| {
             (&a.provider, a.outcome, &a.reason_code).cmp(&(&b.provider, b.outcome, &b.reason_code))
         })
@@ -565,7 +562,7 @@ pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<Sour
             days: a.days,
         })
         .collect();
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.pass
             .failing
             .cmp(&a.pass.failing)

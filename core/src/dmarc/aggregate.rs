@@ -394,7 +394,7 @@ impl DmarcAggregator {
                 }
             }
         }
-        f.reports.sort_by(|a, b| {
+        crate::sort::sort_by(&mut f.reports, |a, b| {
             (a.begin, &a.org_name, &a.report_id).cmp(&(b.begin, &b.org_name, &b.report_id))
         });
 
@@ -594,7 +594,9 @@ impl Days {
         let assigned: u64 = floors.iter().map(|f| f.0).sum();
         let mut remainder = count - assigned;
         let mut order: Vec<usize> = (0..floors.len()).collect();
-        order.sort_by(|&a, &b| floors[b].1.cmp(&floors[a].1).then(a.cmp(&b)));
+        crate::sort::sort_by(&mut order, |&a, &b| {
+            floors[b].1.cmp(&floors[a].1).then(a.cmp(&b))
+        });
         for i in order {
             if remainder == 0 {
                 break;

@@ -199,12 +199,13 @@ pub struct DomainReadiness {
 /// Readiness of every `header_from` domain of `f` (sorted by domain; the empty domain is left
 /// out), judged with `config.thresholds` and labelled with `config.ours.domains`.
 pub fn assess(f: &DmarcFindings, config: &Config) -> Vec<DomainReadiness> {
-    let listed: BTreeSet<String> = config
-        .ours
-        .domains
-        .iter()
-        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
-        .collect();
+    let listed: BTreeSet<String> = crate::sort::btree_set(
+        config
+            .ours
+            .domains
+            .iter()
+            .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase()),
+    );
     f.by_domain
         .iter()
         .filter(|d| !d.domain.is_empty())
@@ -249,7 +250,7 @@ fn is_subdomain(domain: &str, parent: &str) -> bool {
 
 fn history(reports: &[&ReportSummary]) -> Vec<PolicySpan> {
     let mut sorted = reports.to_vec();
-    sorted.sort_by_key(|r| (r.begin, r.end));
+    crate::sort::sort_by_key(&mut sorted, |r| (r.begin, r.end));
     let mut out: Vec<PolicySpan> = Vec::new();
     for r in sorted {
         let day = Date::from_unix(r.begin, 0);

@@ -652,7 +652,7 @@ impl Tracker {
             .into_iter()
             .map(|(k, h)| (k, h.ledger, h.total_new))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut v, |a, b| a.0.cmp(&b.0));
         v
     }
 }

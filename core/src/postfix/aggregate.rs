@@ -1019,7 +1019,7 @@ impl DeliveryAggregator {
             .filter(|(_, b)| b.attempts + b.final_ > 0) // emptied by exactly-once ingestion
             .map(|(k, b)| (*k, b))
             .collect();
-        buckets.sort_by_key(|(_, b)| b.seq);
+        crate::sort::sort_by_key(&mut buckets, |(_, b)| b.seq);
         // IPs quoted in replies per (host, service): a service that only ever quotes one IP
         // sends from it, also on the attempts whose reply quotes none (most accepted ones).
         let mut quoted: BTreeMap<(u32, u32), std::collections::BTreeSet<IpAddr>> = BTreeMap::new();
@@ -1122,7 +1122,7 @@ impl DeliveryAggregator {
                 counts: c.with_rates(),
             })
             .collect();
-        provider_totals.sort_by(|a, b| {
+        crate::sort::sort_by(&mut provider_totals, |a, b| {
             b.counts
                 .attempts
                 .cmp(&a.counts.attempts)
@@ -1142,7 +1142,7 @@ impl DeliveryAggregator {
                 },
             )
             .collect();
-        replies.sort_by(|a, b| {
+        crate::sort::sort_by(&mut replies, |a, b| {
             b.attempts.cmp(&a.attempts).then_with(|| {
                 (&a.provider, a.outcome, &a.reason_code).cmp(&(
                     &b.provider,
@@ -1168,17 +1168,17 @@ impl DeliveryAggregator {
                 )
             })
             .collect();
-        unclassified.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0)));
-        let provider_names: BTreeMap<String, String> = provider_totals
-            .iter()
-            .map(|p| {
+        crate::sort::sort_by(&mut unclassified, |a, b| {
+            b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0))
+        });
+        let provider_names: BTreeMap<String, String> =
+            crate::sort::btree_map(provider_totals.iter().map(|p| {
                 let name = self
                     .classifier
                     .provider_name(&p.provider)
                     .unwrap_or(&p.provider);
                 (p.provider.clone(), name.to_owned())
-            })
-            .collect();
+            }));
         DeliveryFindings {
             daily,
             providers: providers

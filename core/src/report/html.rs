@@ -342,7 +342,7 @@ fn providers(m: &mut Markup, f: &Findings) {
         .raw("<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Provider</th><th scope=\"col\" class=\"n\">Attempts</th>");
     outcome_headers(m);
     m.raw("<th scope=\"col\">Not accepted, per day</th></tr></thead>\n<tbody>\n");
-    let dates: BTreeSet<Date> = d.providers.iter().map(|p| p.date).collect();
+    let dates: BTreeSet<Date> = crate::sort::btree_set(d.providers.iter().map(|p| p.date));
     for p in &d.provider_totals {
         m.raw("<tr><th scope=\"row\">")
             .text(d.provider_name(&p.provider))
@@ -350,12 +350,12 @@ fn providers(m: &mut Markup, f: &Findings) {
             .int(p.counts.attempts)
             .raw("</td>");
         outcome_cells(m, &p.counts);
-        let by_date: BTreeMap<Date, &OutcomeCounts> = d
-            .providers
-            .iter()
-            .filter(|x| x.provider == p.provider)
-            .map(|x| (x.date, &x.counts))
-            .collect();
+        let by_date: BTreeMap<Date, &OutcomeCounts> = crate::sort::btree_map(
+            d.providers
+                .iter()
+                .filter(|x| x.provider == p.provider)
+                .map(|x| (x.date, &x.counts)),
+        );
         let values: Vec<f64> = dates
             .iter()
             .map(|date| {
@@ -658,7 +658,7 @@ fn dmarc_reporters(m: &mut Markup, f: &Findings) {
     }
     // Coverage: one mark per UTC day from the first to the last report begin (at most 62).
     let begin_day = |secs: i64| Date::from_unix(secs, 0);
-    let days: BTreeSet<Date> = d.reports.iter().map(|r| begin_day(r.begin)).collect();
+    let days: BTreeSet<Date> = crate::sort::btree_set(d.reports.iter().map(|r| begin_day(r.begin)));
     let first = days.first().copied();
     let last = days.last().copied();
     let span = match (first, last) {

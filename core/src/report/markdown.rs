@@ -83,7 +83,7 @@ pub fn summary(f: &Findings) -> String {
             "\n### Providers (share of delivery attempts)\n\n| Provider | Attempts | Accepted | Throttled | Deferred | Rejected |\n|---|---:|---:|---:|---:|---:|"
         );
         let mut rows: Vec<_> = f.delivery.provider_totals.iter().collect();
-        rows.sort_by_key(|p| std::cmp::Reverse(p.counts.attempts));
+        crate::sort::sort_by_key(&mut rows, |p| std::cmp::Reverse(p.counts.attempts));
         for p in rows.iter().take(SUMMARY_PROVIDERS) {
             let c = &p.counts;
             let get = |o: Outcome| c.percent.get(&o).copied().unwrap_or(0.0);
@@ -113,7 +113,7 @@ pub fn summary(f: &Findings) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::Accepted)
         .collect();
-    replies.sort_by_key(|r| std::cmp::Reverse(r.attempts));
+    crate::sort::sort_by_key(&mut replies, |r| std::cmp::Reverse(r.attempts));
     if !replies.is_empty() {
         let _ = writeln!(
             out,
