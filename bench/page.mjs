@@ -98,8 +98,9 @@ const native = JSON.parse(fs.readFileSync(NATIVE_JSON, 'utf8')).delivery.stats.a
 
 console.log(`input: ${path.basename(LOG)}, ${mb(size)} MB, ${native.toLocaleString('en-US')} delivery attempts (native); page shows: ${r.attempts}`);
 console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`
-  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : ''));
-console.log(`page runs (worker ms, best first): ${results.map((x) => x.marks.done[0].ms.toFixed(0)).join(', ')}`);
+  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : '')
+  + (worker.waitMs !== undefined ? `; waiting for the reader: ${worker.waitMs.toFixed(0)} ms` : ''));
+console.log(`page runs (worker ms / inside the wasm ms, best first): ${results.map((x) => `${x.marks.done[0].ms.toFixed(0)}/${x.marks.done[0].wasmMs.toFixed(0)}`).join(', ')}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
 console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
