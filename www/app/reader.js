@@ -21,9 +21,9 @@
 // A cancelled file gets neither 'end' nor 'error'; chunks of it may still be on their way.
 
 /** Bytes per buffer: the batch the analysis worker hands to the wasm in one call. */
-export const BATCH_BYTES = 4 * 1024 * 1024;
+export const BATCH_BYTES = 2 * 1024 * 1024;
 /** Buffers in the reading worker's pool: how far (in batches) reading runs ahead. */
-export const POOL = 3;
+export const POOL = 4;
 
 /**
  * At most `count` ArrayBuffers of `size` bytes, made when first needed and then recycled:

@@ -1,11 +1,11 @@
 // Module Web Worker: runs the WebAssembly core. Files arrive as File objects (structured
 // clone, no copy of their bytes). A second, nested module worker (reader.js) reads them with
-// File.stream() into a small pool of 4 MiB buffers and transfers each full buffer here; this
-// worker copies it into a reusable input buffer inside the module's memory
-// (Analyzer.inputBuffer), gives the buffer back and hands the batch to the wasm
-// (Analyzer.pushBuffer). So reading the file runs on its own thread while the wasm works,
+// File.stream() into a small pool of buffers (reader.js: POOL x BATCH_BYTES, 4 x 2 MiB) and
+// transfers each full buffer here; this worker copies it into a reusable input buffer inside
+// the module's memory (Analyzer.inputBuffer), gives the buffer back and hands the batch to the
+// wasm (Analyzer.pushBuffer). So reading the file runs on its own thread while the wasm works,
 // memory stays bounded (the pool) whatever the file size, one copy per byte in this thread,
-// one call into the wasm per 4 MiB. Without nested workers, reader.js's loop runs here (no
+// one call into the wasm per batch. Without nested workers, reader.js's loop runs here (no
 // overlap). One file at a time, in order, into one Analyzer.
 //
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
@@ -109,6 +109,9 @@ let readerFailed = false;
 let localPool = null;
 /** The running file's feed: its reader's messages in order, and the loop waiting for one. */
 let feed = null;
+
+// Started with this worker (while the wasm module compiles), so it is ready for the first file.
+startReader();
 
 function startReader() {
   if (reader || readerFailed) return;
