@@ -97,9 +97,16 @@ const wasmFiles = r.all.filter(([p]) => !r.landing.some(([q]) => q === p) && !p.
 const native = JSON.parse(fs.readFileSync(NATIVE_JSON, 'utf8')).delivery.stats.attempts;
 
 console.log(`input: ${path.basename(LOG)}, ${mb(size)} MB, ${native.toLocaleString('en-US')} delivery attempts (native); page shows: ${r.attempts}`);
+// worker ms: the analysis worker's time for the file, from asking for its first bytes to its
+// end (reader.js reads on another thread meanwhile); inside the wasm: Analyzer.pushBuffer +
+// endInput; waiting: the analysis worker idle until the reader's next buffer; copies: the
+// buffers copied into the module's memory. The rest: messages and progress.
 console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`
-  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : '')
-  + (worker.waitMs !== undefined ? `; waiting for the reader: ${worker.waitMs.toFixed(0)} ms` : ''));
+  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : ''));
+if (worker.waitMs !== undefined) {
+  console.log(`  of the worker ms: waiting for the reader ${worker.waitMs.toFixed(0)} ms, copies into the wasm ${worker.copyMs.toFixed(0)} ms, `
+    + `rest ${(worker.ms - worker.wasmMs - worker.waitMs - worker.copyMs).toFixed(0)} ms`);
+}
 console.log(`page runs (worker ms / inside the wasm ms, best first): ${results.map((x) => `${x.marks.done[0].ms.toFixed(0)}/${x.marks.done[0].wasmMs.toFixed(0)}`).join(', ')}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);

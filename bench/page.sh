@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/page.sh -- figures of the page (www/) in headless Chromium on this machine: throughput
-# of a 200 MB generated Postfix log through the page (File.stream() -> module worker -> wasm
-# core), the same file through the native CLI for comparison, time from the drop to the first
-# result on screen, peak memory (wasm linear memory, page JS heap, Chromium processes' RSS),
-# and the transfer size of the page. A benchmark, not a test: it prints figures, asserts
+# of a 200 MB generated Postfix log through the page (File.stream() in a reader worker ->
+# analysis module worker -> wasm core), the same file through the native CLI for comparison,
+# time from the drop to the first result on screen, peak memory (wasm linear memory, page JS
+# heap, Chromium processes' RSS), and the transfer size of the page. A benchmark, not a test:
+# it prints figures, asserts
 # nothing. BENCHMARKS.md quotes its output.
 #
 # usage: bench/page.sh [RUNS]   (default 1 page run and 1 native run)

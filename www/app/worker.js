@@ -14,10 +14,12 @@
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, memory, findings}
+//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings}
+//                     ms: from the start of reading to the file's end (before the snapshot)
 //                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
 //                     waitMs: time this worker waited for the reader's next buffer
-//                     (the rest of ms: copies into the wasm, messages, progress)
+//                     copyMs: copying the buffers into the module's memory (+ giving them back)
+//                     (the rest of ms: messages, progress, the findings-file sniff)
 //                     status: done | cancelled | error | findings-file
 //                 {type:'fatal', message}
 
@@ -203,6 +205,7 @@ async function analyzeFile({ id, file, name }) {
   let started = false;
   let wasmMs = 0;
   let waitMs = 0;
+  let copyMs = 0;
   let last = t0;
   let status = 'done';
   let message = '';
@@ -229,8 +232,10 @@ async function analyzeFile({ id, file, name }) {
     }
     if (m.type !== 'chunk') continue;
     // A fresh view each time: a call into the module may have grown (detached) its memory.
+    const c0 = performance.now();
     new Uint8Array(wasm.memory.buffer, ptr, m.len).set(new Uint8Array(m.buf, 0, m.len));
     giveBack(m.buf);
+    copyMs += performance.now() - c0;
     if (!started) {
       const r = await startInput(file, name, ptr, m.len, t0);
       if (r) {
@@ -261,7 +266,7 @@ async function analyzeFile({ id, file, name }) {
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();
-  return { status, message, bytes, ms, wasmMs, waitMs, memory: memory(), findings };
+  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings };
 }
 
 /**
