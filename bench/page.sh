@@ -4,8 +4,7 @@
 # analysis module worker -> wasm core), the same file through the native CLI for comparison,
 # time from the drop to the first result on screen, peak memory (wasm linear memory, page JS
 # heap, Chromium processes' RSS), and the transfer size of the page. A benchmark, not a test:
-# it prints figures, asserts
-# nothing. BENCHMARKS.md quotes its output.
+# it prints figures, asserts nothing. BENCHMARKS.md quotes its output.
 #
 # usage: bench/page.sh [RUNS]   (default 1 page run and 1 native run)
 # environment: SHARED (default ../shared beside the repository, else /work/shared);
