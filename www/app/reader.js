@@ -36,7 +36,8 @@ export class Pool {
     this.size = size;
     this.made = 0;
     this.free = [];
-    this.waiting = null;
+    /** Resolvers of `take()` calls waiting for a buffer, first come first served. */
+    this.waiting = [];
   }
 
   take() {
@@ -45,29 +46,18 @@ export class Pool {
       this.made++;
       return Promise.resolve(new ArrayBuffer(this.size));
     }
-    return new Promise((resolve) => { this.waiting = resolve; });
+    return new Promise((resolve) => { this.waiting.push(resolve); });
   }
 
   put(buf) {
-    if (buf.byteLength !== this.size) {
-      this.lost();
-    } else if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = null;
-      w(buf);
-    } else {
-      this.free.push(buf);
-    }
+    if (buf.byteLength !== this.size) this.lost();
+    else if (this.waiting.length) this.waiting.shift()(buf);
+    else this.free.push(buf);
   }
 
   lost() {
-    this.made--;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = null;
-      this.made++;
-      w(new ArrayBuffer(this.size));
-    }
+    if (this.waiting.length) this.waiting.shift()(new ArrayBuffer(this.size));
+    else this.made--;
   }
 }
 
