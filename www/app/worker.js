@@ -9,6 +9,7 @@
 // overlap). One file at a time, in order, into one Analyzer.
 //
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
+//                 {type:'warm'}                  warm the core up (warmup.js), on an idle page
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
 //                 {type:'cancel', id}            stop a queued or running file
 // worker -> main  {type:'ready', version}
@@ -21,10 +22,12 @@
 //                     copyMs: copying the buffers into the module's memory (+ giving them back)
 //                     (the rest of ms: messages, progress, the findings-file sniff)
 //                     status: done | cancelled | error | findings-file
+//                 {type:'warm', ms, bytes, memory}   warm-up finished (or stopped early by a file)
 //                 {type:'fatal', message}
 
 import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
 import { BATCH_BYTES, POOL, Pool, readFile } from './reader.js';
+import { warmupLog } from './warmup.js';
 
 const PROGRESS_EVERY_MS = 100;
 /** Findings files are read whole; bound them (a findings file is aggregates, not raw lines). */
@@ -57,7 +60,10 @@ self.onmessage = async (e) => {
       analyzer = new Analyzer('');
       self.postMessage({ type: 'config-error', message: String(err?.message || err) });
     }
+  } else if (m.type === 'warm') {
+    if (!warming && !busy && !queue.length) warming = warmUp();
   } else if (m.type === 'add') {
+    stopWarm = true;
     queue.push(m);
     pump();
   } else if (m.type === 'cancel') {
@@ -70,6 +76,8 @@ self.onmessage = async (e) => {
 async function pump() {
   if (busy) return;
   busy = true;
+  // A warm-up in progress stops at its next block (a few ms), then the file runs.
+  if (warming) await warming;
   while (queue.length) {
     const job = queue.shift();
     if (cancelled.has(job.id)) {
@@ -82,6 +90,56 @@ async function pump() {
     self.postMessage({ type: 'done', id: job.id, ...r });
   }
   busy = false;
+}
+
+// ---- warm-up ----------------------------------------------------------------------------------
+
+/**
+ * Bytes of synthetic log analysed by the warm-up. V8 runs a wasm function first in its
+ * baseline tier (Liftoff) and tiers it up (TurboFan, on a background thread) after it ran a
+ * while; the warm-up runs the core's hot paths before the first file so that file runs at the
+ * warm speed. Measured in BENCHMARKS.md ("Session 6: page throughput").
+ */
+const WARMUP_BYTES = 16 * 1024 * 1024;
+/** The warm-up's blocks: distinct generated texts, cycled (generating text costs more than analysing it). */
+const WARMUP_BLOCK = 256 * 1024;
+const WARMUP_BLOCKS = 4;
+let warming = null;
+let stopWarm = false;
+
+/**
+ * Analyses WARMUP_BYTES of warmup.js's log in a throw-away Analyzer, one block per task (a
+ * file's 'add' sets stopWarm; the running block ends within milliseconds), then frees it.
+ */
+async function warmUp() {
+  const t0 = performance.now();
+  let bytes = 0;
+  let a = null;
+  try {
+    const enc = new TextEncoder();
+    const blocks = [];
+    a = new Analyzer('');
+    a.beginInput('warm-up.log', 0);
+    const ptr = a.inputBuffer(WARMUP_BLOCK + 4096);
+    for (let i = 0; bytes < WARMUP_BYTES && !stopWarm; i++) {
+      if (blocks.length < WARMUP_BLOCKS) blocks.push(enc.encode(warmupLog(WARMUP_BLOCK, blocks.length + 1)));
+      const b = blocks[i % blocks.length];
+      new Uint8Array(wasm.memory.buffer, ptr, b.length).set(b);
+      a.pushBuffer(b.length);
+      bytes += b.length;
+      await yieldToEvents();
+    }
+    if (!stopWarm) {
+      a.endInput();
+      a.snapshot(); // the real files' path ends with a snapshot too
+    }
+  } catch {
+    // A warm-up that fails changes nothing for the files: they get their own Analyzer.
+  } finally {
+    a?.free();
+  }
+  warming = null;
+  self.postMessage({ type: 'warm', ms: performance.now() - t0, bytes, memory: memory() });
 }
 
 /** Resolves after pending messages were handled (a MessageChannel task, no timer clamping). */
