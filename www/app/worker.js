@@ -77,7 +77,7 @@ async function pump() {
   if (busy) return;
   busy = true;
   // A warm-up in progress stops at its next block (a few ms), then the file runs.
-  if (warming) await warming;
+  if (warming) await warming.catch(() => {});
   while (queue.length) {
     const job = queue.shift();
     if (cancelled.has(job.id)) {
@@ -119,7 +119,7 @@ async function warmUp() {
     const enc = new TextEncoder();
     const blocks = [];
     a = new Analyzer('');
-    a.beginInput('warm-up.log', 0);
+    a.beginInput('warm-up.log', Date.now()); // dated like a file just saved
     const ptr = a.inputBuffer(WARMUP_BLOCK + 4096);
     for (let i = 0; bytes < WARMUP_BYTES && !stopWarm; i++) {
       if (blocks.length < WARMUP_BLOCKS) blocks.push(enc.encode(warmupLog(WARMUP_BLOCK, blocks.length + 1)));
@@ -136,7 +136,7 @@ async function warmUp() {
   } catch {
     // A warm-up that fails changes nothing for the files: they get their own Analyzer.
   } finally {
-    a?.free();
+    try { a?.free(); } catch { /* after a trap in the core; nothing to do */ }
   }
   warming = null;
   self.postMessage({ type: 'warm', ms: performance.now() - t0, bytes, memory: memory() });
