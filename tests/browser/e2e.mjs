@@ -241,6 +241,21 @@ await test('file input: a log, a .gz log, a .gz, a .zip and an .eml report give 
   await context.close();
 });
 
+await test('warm-up: the idle page warms the worker up; a log dropped after it gives the CLI numbers (the warm-up counts nowhere)', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  const warm = await page.evaluate(() => performance.getEntriesByName('mailrep:warm')[0].detail);
+  assert.ok(warm.bytes > 1e6, `warm-up analysed ${warm.bytes} bytes`);
+  await page.setInputFiles('#file-input', ex('mail.log'));
+  assert.deepEqual(await waitFiles(page, 1), ['done']);
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), expectedMailLog);
+  await context.close();
+});
+
 await test('drag and drop: the same files dropped on the window give the CLI numbers', async () => {
   const { context, page } = await newPage();
   await page.goto(BASE);
