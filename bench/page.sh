@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # bench/page.sh -- figures of the page (www/) in headless Chromium on this machine: throughput
-# of a 200 MB generated Postfix log through the page (File.stream() -> module worker -> wasm
-# core), the same file through the native CLI for comparison, time from the drop to the first
-# result on screen, peak memory (wasm linear memory, page JS heap, Chromium processes' RSS),
-# and the transfer size of the page. A benchmark, not a test: it prints figures, asserts
-# nothing. BENCHMARKS.md quotes its output.
+# of a 200 MB generated Postfix log through the page (File.stream() in a reader worker ->
+# analysis module worker -> wasm core), the same file through the native CLI for comparison,
+# time from the drop to the first result on screen, peak memory (wasm linear memory, page JS
+# heap, Chromium processes' RSS), and the transfer size of the page. A benchmark, not a test:
+# it prints figures, asserts nothing. BENCHMARKS.md quotes its output.
 #
 # usage: bench/page.sh [RUNS]   (default 1 page run and 1 native run)
-# environment: SHARED (default ../shared beside the repository, else /work/shared);
+# environment: WARM=0: drop without waiting for the page's warm-up (html[data-warm]);
+#   SHARED (default ../shared beside the repository, else /work/shared);
 #   MAILREP_BIN (a built native CLI; default: cargo build --release)
 set -euo pipefail
 RUNS=${1:-1}
@@ -56,6 +57,6 @@ trap 'kill $server 2>/dev/null || true' EXIT
 sleep 0.5
 
 echo "==> page: headless Chromium, http://127.0.0.1:$port/"
-BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS="$RUNS" NATIVE_MS="$best" \
+WARM="${WARM:-}" BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS="$RUNS" NATIVE_MS="$best" \
   NATIVE_JSON="$OUT/page-bench-native.json" WWW="$ROOT/www" node bench/page.mjs
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

@@ -241,6 +241,21 @@ await test('file input: a log, a .gz log, a .gz, a .zip and an .eml report give 
   await context.close();
 });
 
+await test('warm-up: the idle page warms the worker up; a log dropped after it gives the CLI numbers (the warm-up counts nowhere)', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  const warm = await page.evaluate(() => performance.getEntriesByName('mailrep:warm')[0].detail);
+  assert.ok(warm.bytes > 1e6, `warm-up analysed ${warm.bytes} bytes`);
+  await page.setInputFiles('#file-input', ex('mail.log'));
+  assert.deepEqual(await waitFiles(page, 1), ['done']);
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), expectedMailLog);
+  await context.close();
+});
+
 await test('drag and drop: the same files dropped on the window give the CLI numbers', async () => {
   const { context, page } = await newPage();
   await page.goto(BASE);
@@ -316,11 +331,21 @@ await test('cancel: a big file cancelled while reading keeps the other files, wi
     d.items.add(new File([one], 'small.log'));
     return d;
   }, log);
+  // Clicked from inside the page, as soon as the row shows the file reading: the row
+  // re-renders with every progress message, and the page reads the file in about half a
+  // second, too fast for page.click's wait for a stable element or for a round trip from
+  // here under load.
+  await page.evaluate(() => {
+    const obs = new MutationObserver(() => {
+      const b = document.querySelector('#file-1[data-status=reading] button');
+      if (b) {
+        obs.disconnect();
+        b.click();
+      }
+    });
+    obs.observe(document.getElementById('file-table'), { subtree: true, childList: true, attributes: true });
+  });
   await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
-  await page.waitForSelector('#file-1[data-status=reading]', { timeout: 30_000 });
-  // Clicked from inside the page: the row re-renders with every progress message, and the
-  // wasm reads the file in about a second, too fast for page.click's wait for a stable element.
-  await page.$eval('#file-1 button', (b) => b.click());
   const statuses = await waitFiles(page, 2);
   assert.deepEqual(statuses, ['cancelled', 'done']);
   assert.match(await page.textContent('#banners'), /Partial data: 1 file cancelled/);

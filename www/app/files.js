@@ -6,6 +6,9 @@ import { byId, h, replace } from './dom.js';
 import { bytes, rate } from './format.js';
 
 let worker = null;
+/** The settings the worker's Analyzer was made with, and whether it was given no file yet. */
+let workerConfig = null;
+let workerFresh = false;
 let opts = null;
 let nextId = 1;
 /** id -> { id, file, name, status, bytes, total, ms, message, input } */
@@ -45,6 +48,7 @@ export function setup(o) {
   byId('try-sample').addEventListener('click', trySample);
   byId('cancel-all').addEventListener('click', () => { for (const r of rows.values()) cancel(r.id); });
   byId('clear-all').addEventListener('click', clearAll);
+  prestart();
   const overlay = byId('drop-overlay');
   let depth = 0;
   addEventListener('dragenter', (e) => { e.preventDefault(); depth++; overlay.hidden = false; });
@@ -100,19 +104,46 @@ async function trySample() {
   }
 }
 
+/**
+ * Starts the analysis worker once the page has loaded and is idle, and asks it to warm up: V8
+ * runs WebAssembly in a baseline tier first and optimises the hot functions only after they
+ * ran a while, so the worker analyses a few MB of synthetic log (warmup.js) before the user's
+ * first file, which then runs at the warm speed (BENCHMARKS.md, "Session 6: page throughput").
+ * A file dropped during the warm-up stops it within a block (milliseconds). When the worker
+ * is done, <html data-warm="true"> and a 'mailrep:warm' performance mark tell it.
+ */
+function prestart() {
+  const go = () => {
+    if (worker) return;
+    startWorker();
+    worker.postMessage({ type: 'warm' });
+  };
+  const idle = () => (self.requestIdleCallback ? requestIdleCallback(go, { timeout: 2000 }) : setTimeout(go, 500));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
+}
+
 function startWorker() {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  workerConfig = opts.config();
+  workerFresh = true;
   worker.onmessage = (e) => onMessage(e.data);
   worker.onerror = (e) => {
     opts.onFindings(lastFindings, 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
   };
-  worker.postMessage({ type: 'reset', config: opts.config() });
+  worker.postMessage({ type: 'reset', config: workerConfig });
 }
 
 /** Queues files (File objects, or {file, name} with a folder path). */
 export function add(list) {
   if (!list.length) return;
   if (!worker) startWorker();
+  // Started early (prestart) and given no file yet: its Analyzer may have older settings.
+  if (workerFresh && opts.config() !== workerConfig) {
+    workerConfig = opts.config();
+    worker.postMessage({ type: 'reset', config: workerConfig });
+  }
+  workerFresh = false;
   byId('files-panel').hidden = false;
   byId('files-toggle').setAttribute('aria-expanded', 'true');
   performance.mark('mailrep:files-added', { detail: { count: list.length } });
@@ -144,6 +175,7 @@ function clearAll() {
   lastFindings = null;
   renderRows();
   opts.onFindings(null, null);
+  prestart(); // a fresh worker, warm again for the next drop
 }
 
 /**
@@ -174,6 +206,11 @@ function onMessage(m) {
     opts.onFindings(lastFindings, 'analysis', `Settings not applied (defaults used): ${m.message}`);
     return;
   }
+  if (m.type === 'warm') {
+    performance.mark('mailrep:warm', { detail: { ms: m.ms, bytes: m.bytes, memory: m.memory } });
+    document.documentElement.dataset.warm = 'true';
+    return;
+  }
   const r = rows.get(m.id);
   if (!r) return;
   if (m.type === 'progress') {
@@ -186,7 +223,7 @@ function onMessage(m) {
   if (m.type === 'done') {
     Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
     // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
-    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, memory: m.memory } });
+    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
       opts.onFindings(m.findings, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);

@@ -1,27 +1,35 @@
 // Module Web Worker: runs the WebAssembly core. Files arrive as File objects (structured
-// clone, no copy of their bytes) and are read with File.stream() (memory stays bounded
-// whatever the file size); the stream's chunks are copied straight into a reusable 4 MiB
-// input buffer inside the module's memory (Analyzer.inputBuffer) and handed over in 4 MiB
-// batches (Analyzer.pushBuffer): one copy per byte, few crossings into the wasm, no
-// allocation per chunk. The browser keeps filling the stream while the wasm works on a
-// batch. One file at a time, in order, into one Analyzer.
+// clone, no copy of their bytes). A second, nested module worker (reader.js) reads them with
+// File.stream() into a small pool of buffers (reader.js: POOL x BATCH_BYTES, 4 x 2 MiB) and
+// transfers each full buffer here; this worker copies it into a reusable input buffer inside
+// the module's memory (Analyzer.inputBuffer), gives the buffer back and hands the batch to the
+// wasm (Analyzer.pushBuffer). So reading the file runs on its own thread while the wasm works,
+// memory stays bounded (the pool) whatever the file size, one copy per byte in this thread,
+// one call into the wasm per batch. Without nested workers, reader.js's loop runs here (no
+// overlap). One file at a time, in order, into one Analyzer.
 //
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
+//                 {type:'warm'}                  warm the core up (warmup.js), on an idle page
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
 //                 {type:'cancel', id}            stop a queued or running file
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, ms, wasmMs, memory, findings}
-//                     wasmMs: time spent inside Analyzer.push/endInput (the rest of ms is reading)
+//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings}
+//                     ms: from the start of reading to the file's end (before the snapshot)
+//                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
+//                     waitMs: time this worker waited for the reader's next buffer
+//                     copyMs: copying the buffers into the module's memory (+ giving them back)
+//                     (the rest of ms: messages, progress, the findings-file sniff)
 //                     status: done | cancelled | error | findings-file
+//                 {type:'warm', ms, bytes, memory}   warm-up finished (or stopped early by a file)
 //                 {type:'fatal', message}
 
 import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
+import { BATCH_BYTES, POOL, Pool, readFile } from './reader.js';
+import { warmupLog } from './warmup.js';
 
 const PROGRESS_EVERY_MS = 100;
-/** Bytes handed to the wasm per call (the size of its input buffer). */
-const BATCH_BYTES = 4 * 1024 * 1024;
 /** Findings files are read whole; bound them (a findings file is aggregates, not raw lines). */
 const MAX_FINDINGS_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -52,17 +60,24 @@ self.onmessage = async (e) => {
       analyzer = new Analyzer('');
       self.postMessage({ type: 'config-error', message: String(err?.message || err) });
     }
+  } else if (m.type === 'warm') {
+    if (!warming && !busy && !queue.length) warming = warmUp();
   } else if (m.type === 'add') {
+    stopWarm = true;
     queue.push(m);
     pump();
   } else if (m.type === 'cancel') {
     cancelled.add(m.id);
+    // The running file stops now, not when its reader next delivers.
+    if (feed?.id === m.id) feed.deliver({ type: 'cancelled' });
   }
 };
 
 async function pump() {
   if (busy) return;
   busy = true;
+  // A warm-up in progress stops at its next block (a few ms), then the file runs.
+  if (warming) await warming.catch(() => {});
   while (queue.length) {
     const job = queue.shift();
     if (cancelled.has(job.id)) {
@@ -75,6 +90,56 @@ async function pump() {
     self.postMessage({ type: 'done', id: job.id, ...r });
   }
   busy = false;
+}
+
+// ---- warm-up ----------------------------------------------------------------------------------
+
+/**
+ * Bytes of synthetic log analysed by the warm-up. V8 runs a wasm function first in its
+ * baseline tier (Liftoff) and tiers it up (TurboFan, on a background thread) after it ran a
+ * while; the warm-up runs the core's hot paths before the first file so that file runs at the
+ * warm speed. Measured in BENCHMARKS.md ("Session 6: page throughput").
+ */
+const WARMUP_BYTES = 16 * 1024 * 1024;
+/** The warm-up's blocks: distinct generated texts, cycled (generating text costs more than analysing it). */
+const WARMUP_BLOCK = 256 * 1024;
+const WARMUP_BLOCKS = 4;
+let warming = null;
+let stopWarm = false;
+
+/**
+ * Analyses WARMUP_BYTES of warmup.js's log in a throw-away Analyzer, one block per task (a
+ * file's 'add' sets stopWarm; the running block ends within milliseconds), then frees it.
+ */
+async function warmUp() {
+  const t0 = performance.now();
+  let bytes = 0;
+  let a = null;
+  try {
+    const enc = new TextEncoder();
+    const blocks = [];
+    a = new Analyzer('');
+    a.beginInput('warm-up.log', Date.now()); // dated like a file just saved
+    const ptr = a.inputBuffer(WARMUP_BLOCK + 4096);
+    for (let i = 0; bytes < WARMUP_BYTES && !stopWarm; i++) {
+      if (blocks.length < WARMUP_BLOCKS) blocks.push(enc.encode(warmupLog(WARMUP_BLOCK, blocks.length + 1)));
+      const b = blocks[i % blocks.length];
+      new Uint8Array(wasm.memory.buffer, ptr, b.length).set(b);
+      a.pushBuffer(b.length);
+      bytes += b.length;
+      await yieldToEvents();
+    }
+    if (!stopWarm) {
+      a.endInput();
+      a.snapshot(); // the real files' path ends with a snapshot too
+    }
+  } catch {
+    // A warm-up that fails changes nothing for the files: they get their own Analyzer.
+  } finally {
+    try { a?.free(); } catch { /* after a trap in the core; nothing to do */ }
+  }
+  warming = null;
+  self.postMessage({ type: 'warm', ms: performance.now() - t0, bytes, memory: memory() });
 }
 
 /** Resolves after pending messages were handled (a MessageChannel task, no timer clamping). */
@@ -95,71 +160,162 @@ function isFindingsJson(head) {
   return /^\{\s*"schema_version"\s*:/.test(text);
 }
 
+// ---- the reading side: the nested reader worker, or reader.js's loop in this thread ----------
+
+/** The reader worker (null: not started yet, or reading runs in this thread). */
+let reader = null;
+let readerFailed = false;
+/** The pool of the in-thread reading loop (when there is no reader worker). */
+let localPool = null;
+/** The running file's feed: its reader's messages in order, and the loop waiting for one. */
+let feed = null;
+
+// Started with this worker (while the wasm module compiles), so it is ready for the first file.
+startReader();
+
+function startReader() {
+  if (reader || readerFailed) return;
+  try {
+    reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'mailrep-reader' });
+  } catch {
+    readerFailed = true;
+    return;
+  }
+  reader.onmessage = (e) => onReaderMessage(e.data);
+  reader.onerror = (e) => {
+    // The reader worker did not start (or died): read in this thread from now on. A file
+    // that got no bytes yet is read again here; one that did fails.
+    e.preventDefault?.();
+    reader = null;
+    readerFailed = true;
+    if (feed && !feed.got) readLocally(feed);
+    else if (feed) feed.deliver({ type: 'error', message: `the reading worker failed: ${e.message || 'unknown error'}` });
+  };
+}
+
+function onReaderMessage(m) {
+  if (feed && m.id === feed.id) {
+    feed.got = true;
+    feed.deliver(m);
+  } else if (m.type === 'chunk') {
+    giveBack(m.buf); // a chunk of a file cancelled or finished early (findings file)
+  }
+}
+
+/** Returns a buffer of a chunk to the pool it came from. */
+function giveBack(buf) {
+  if (reader) reader.postMessage({ type: 'buffers', buffers: [buf] }, [buf]);
+  else localPool?.put(buf);
+}
+
+/** Reads the feed's file in this thread (no reader worker). */
+function readLocally(f) {
+  localPool ||= new Pool(POOL, BATCH_BYTES);
+  const mine = () => feed === f && !f.closed;
+  readFile(f.file, localPool, (buf, len) => {
+    if (mine()) f.deliver({ type: 'chunk', buf, len });
+    else localPool.put(buf);
+  }, () => !mine()).then(
+    () => { if (mine()) f.deliver({ type: 'end' }); },
+    (err) => { if (mine()) f.deliver({ type: 'error', message: String(err?.message || err) }); },
+  );
+}
+
+/** Starts reading a file; `next()` resolves to the reader's next message for it. */
+function openFeed(id, file) {
+  const items = [];
+  let waiting = null;
+  const f = {
+    id, file, got: false, closed: false,
+    deliver(m) {
+      if (waiting) {
+        const w = waiting;
+        waiting = null;
+        w(m);
+      } else {
+        items.push(m);
+      }
+    },
+    next() {
+      return items.length ? Promise.resolve(items.shift()) : new Promise((resolve) => { waiting = resolve; });
+    },
+    /** Stops reading (when the file did not end) and gives back the buffers it holds. */
+    close(ended) {
+      f.closed = true;
+      if (feed === f) feed = null;
+      if (!ended && reader) reader.postMessage({ type: 'cancel', id });
+      for (const m of items) if (m.type === 'chunk') giveBack(m.buf);
+      items.length = 0;
+    },
+  };
+  feed = f;
+  startReader();
+  if (reader) reader.postMessage({ type: 'read', id, file });
+  else readLocally(f);
+  return f;
+}
+
 async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
-  const reader = file.stream().getReader();
-  let ptr = analyzer.inputBuffer(BATCH_BYTES);
-  let fill = 0; // bytes of the input buffer filled and not yet pushed
+  const src = openFeed(id, file);
+  const ptr = analyzer.inputBuffer(BATCH_BYTES);
   let bytes = 0; // bytes pushed
   let started = false;
   let wasmMs = 0;
+  let waitMs = 0;
+  let copyMs = 0;
   let last = t0;
   let status = 'done';
   let message = '';
-  /** Hands the filled part of the input buffer to the wasm. */
-  const flush = () => {
+  let ended = false;
+  for (;;) {
+    const w0 = performance.now();
+    const m = await src.next();
+    waitMs += performance.now() - w0;
+    if (cancelled.has(id)) {
+      if (m.type === 'chunk') giveBack(m.buf);
+      status = 'cancelled';
+      message = `cancelled after ${bytes} of ${file.size} bytes; nothing of it is counted`;
+      break;
+    }
+    if (m.type === 'end') {
+      ended = true;
+      break;
+    }
+    if (m.type === 'error') {
+      ended = true;
+      status = 'error';
+      message = `could not read the file: ${m.message}`;
+      break;
+    }
+    if (m.type !== 'chunk') continue;
+    // A fresh view each time: a call into the module may have grown (detached) its memory.
+    const c0 = performance.now();
+    new Uint8Array(wasm.memory.buffer, ptr, m.len).set(new Uint8Array(m.buf, 0, m.len));
+    giveBack(m.buf);
+    copyMs += performance.now() - c0;
+    if (!started) {
+      const r = await startInput(file, name, ptr, m.len, t0);
+      if (r) {
+        src.close(false);
+        return r;
+      }
+      started = true;
+    }
     const p0 = performance.now();
-    analyzer.pushBuffer(fill);
-    wasmMs += performance.now() - p0;
-    bytes += fill;
-    fill = 0;
-  };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (let off = 0; off < value.length;) {
-        const n = Math.min(value.length - off, BATCH_BYTES - fill);
-        // A fresh view each time: a call into the module may have grown (detached) its memory.
-        new Uint8Array(wasm.memory.buffer, ptr + fill, n).set(value.subarray(off, off + n));
-        fill += n;
-        off += n;
-        if (fill === BATCH_BYTES) {
-          if (!started) {
-            const r = await startInput(file, name, reader, ptr, fill, t0);
-            if (r) return r;
-            started = true;
-          }
-          flush();
-        }
-      }
-      const now = performance.now();
-      if (now - last >= PROGRESS_EVERY_MS) {
-        last = now;
-        self.postMessage({ type: 'progress', id, bytes: bytes + fill, total: file.size, ms: now - t0, memory: memory() });
-        // Reads of a file already in memory resolve as microtasks: let a waiting 'cancel'
-        // message in before going on.
-        await yieldToEvents();
-      }
-      if (cancelled.has(id)) {
-        reader.cancel().catch(() => {});
-        status = 'cancelled';
-        message = `cancelled after ${bytes + fill} of ${file.size} bytes; nothing of it is counted`;
-        break;
-      }
+    analyzer.pushBuffer(m.len);
+    const p1 = performance.now();
+    wasmMs += p1 - p0;
+    bytes += m.len;
+    if (p1 - last >= PROGRESS_EVERY_MS) {
+      last = p1;
+      self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: p1 - t0, memory: memory() });
+      // Reading in this thread: reads of a file already in memory resolve as microtasks; let
+      // a waiting 'cancel' message in before going on.
+      if (!reader) await yieldToEvents();
     }
-    if (status === 'done') {
-      if (!started) {
-        const r = await startInput(file, name, reader, ptr, fill, t0);
-        if (r) return r;
-        started = true;
-      }
-      if (fill) flush();
-    }
-  } catch (err) {
-    status = 'error';
-    message = `could not read the file: ${err?.message || err}`;
   }
+  src.close(ended);
   if (!started) analyzer.beginInput(name || file.name, file.lastModified);
   const e0 = performance.now();
   // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
@@ -168,7 +324,7 @@ async function analyzeFile({ id, file, name }) {
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();
-  return { status, message, bytes, ms, wasmMs, memory: memory(), findings };
+  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings };
 }
 
 /**
@@ -176,12 +332,11 @@ async function analyzeFile({ id, file, name }) {
  * `fill` bytes of the input buffer at `ptr`) is read whole and returned as the file's result;
  * a log starts an input (Analyzer.beginInput) and gets `undefined`.
  */
-async function startInput(file, name, reader, ptr, fill, t0) {
+async function startInput(file, name, ptr, fill, t0) {
   if (!isFindingsJson(new Uint8Array(wasm.memory.buffer, ptr, fill))) {
     analyzer.beginInput(name || file.name, file.lastModified);
     return undefined;
   }
-  reader.cancel().catch(() => {});
   if (file.size > MAX_FINDINGS_FILE_BYTES) {
     return { status: 'error', message: `findings file larger than ${MAX_FINDINGS_FILE_BYTES} bytes`, bytes: 0, ms: 0 };
   }
