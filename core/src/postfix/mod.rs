@@ -13,6 +13,7 @@
 pub mod aggregate;
 pub mod classify;
 pub mod delivery;
+mod exact;
 pub mod line;
 pub mod mastercf;
 mod pattern;
