@@ -19,6 +19,7 @@ pub mod mastercf;
 mod pattern;
 mod phrase;
 pub mod provider;
+mod queue;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
