@@ -31,6 +31,9 @@ pub(crate) struct QueueTable {
     ids: FxHashMap<u64, u32>,
     infos: Vec<QueueInfo>,
     info_ids: FxHashMap<QueueInfo, u32>,
+    /// The info of the last insert and its index (deferrals come in runs of one service and
+    /// provider).
+    last: Option<(QueueInfo, u32)>,
 }
 
 impl Default for QueueTable {
@@ -39,6 +42,7 @@ impl Default for QueueTable {
             ids: FxHashMap::with_capacity_and_hasher(1 << 16, rustc_hash::FxBuildHasher),
             infos: Vec::new(),
             info_ids: FxHashMap::default(),
+            last: None,
         }
     }
 }
@@ -68,14 +72,18 @@ impl QueueTable {
             self.ids.clear();
             self.infos.clear();
             self.info_ids.clear();
+            self.last = None;
         }
-        let last = self.infos.len().checked_sub(1);
-        let i = match last {
-            Some(l) if self.infos[l] == info => l as u32,
-            _ => *self.info_ids.entry(info).or_insert_with(|| {
-                self.infos.push(info);
-                (self.infos.len() - 1) as u32
-            }),
+        let i = match self.last {
+            Some((last, i)) if last == info => i,
+            _ => {
+                let i = *self.info_ids.entry(info).or_insert_with(|| {
+                    self.infos.push(info);
+                    (self.infos.len() - 1) as u32
+                });
+                self.last = Some((info, i));
+                i
+            }
         };
         self.ids.insert(queue_key(host, queue_id), i);
     }
