@@ -17,6 +17,7 @@ use super::classify::template;
 use super::classify::{Classifier, ClassifyCache};
 use super::delivery::{self, Delivery, Relay, Status};
 use super::line::{self, LogLine, Stamp};
+use super::queue::{QueueInfo, QueueTable};
 use super::rules::Enhanced;
 use crate::config::Config;
 use crate::date::Date;
@@ -25,8 +26,6 @@ use crate::intern::Interner;
 
 /// Longest sample reply kept per bucket, in bytes.
 const SAMPLE_BYTES: usize = 1000;
-/// Most queue ids remembered for attributing `status=expired` lines.
-const MAX_QUEUE_IDS: usize = 200_000;
 /// Most reply groups listed in `delivery.replies`.
 const MAX_REPLY_GROUPS: usize = 500;
 
@@ -242,13 +241,6 @@ struct Bucket {
     sample: String,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct QueueInfo {
-    service: u32,
-    reply_ip: Option<IpAddr>,
-    provider: u32,
-}
-
 #[derive(Debug, Clone)]
 struct Unclassified {
     seq: u64,
@@ -436,8 +428,8 @@ pub struct DeliveryAggregator {
     )]
     reply_ips: Vec<Option<Option<IpAddr>>>,
     buckets: FxHashMap<BucketKey, Bucket>,
-    /// (host, [`queue_key`]) -> the queue id's last egress deferral.
-    queue: FxHashMap<(u32, u64), QueueInfo>,
+    /// (host, queue id) -> the queue id's last egress deferral.
+    queue: QueueTable,
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
     totals: LogStats,
@@ -453,7 +445,7 @@ pub struct DeliveryAggregator {
 #[derive(Debug)]
 pub struct Checkpoint {
     buckets: FxHashMap<BucketKey, Bucket>,
-    queue: FxHashMap<(u32, u64), QueueInfo>,
+    queue: QueueTable,
     unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
     seq: u64,
 }
@@ -493,7 +485,7 @@ impl DeliveryAggregator {
             class_slots: Vec::new(),
             reply_ips: Vec::new(),
             buckets: FxHashMap::default(),
-            queue: FxHashMap::with_capacity_and_hasher(1 << 16, rustc_hash::FxBuildHasher),
+            queue: QueueTable::default(),
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
@@ -681,7 +673,10 @@ impl DeliveryAggregator {
         if !is_delivery_program(program) && program != "qmgr" {
             return;
         }
-        let Some(mut d) = delivery::parse_lazy(&log_line.message) else {
+        // Bound by reference: moving the 232-byte `Delivery` out of the `Option` is a
+        // `memcpy` call per line.
+        let mut parsed = delivery::parse_lazy(&log_line.message);
+        let Some(d) = parsed.as_mut() else {
             if is_delivery_program(program) && log_line.message.contains(", status=") {
                 stats.unparsed += 1;
                 diags
@@ -692,7 +687,7 @@ impl DeliveryAggregator {
         };
         let host = self.hosts.id(&log_line.host);
         let date = self.line_date(log_line.stamp, reference);
-        let (date, service_name, mx_host, domain) = match self.examine(&log_line, program, &d, date)
+        let (date, service_name, mx_host, domain) = match self.examine(&log_line, program, d, date)
         {
             Examined::NotDelivery => return,
             Examined::Unparsed(why) => {
@@ -705,7 +700,7 @@ impl DeliveryAggregator {
                 return;
             }
             Examined::Expired(date) => {
-                let Some(info) = self.queue.get(&(host, queue_key(d.queue_id))).copied() else {
+                let Some(info) = self.queue.get(host, d.queue_id) else {
                     stats.expired_unattributed += 1;
                     return;
                 };
@@ -758,9 +753,7 @@ impl DeliveryAggregator {
             self.provider_slots[slot] = self.providers.id(provider_name);
         }
         let provider = self.provider_slots[slot];
-        let (class_slot, class) = self
-            .cache
-            .classify_slot(&self.classifier, &d, provider_name);
+        let (class_slot, class) = self.cache.classify_slot(&self.classifier, d, provider_name);
         let outcome = class.outcome;
         let (reason, rule) = match class_slot {
             Some(k) if self.class_slots.get(k).is_some_and(|&(r, _)| r != u32::MAX) => {
@@ -816,11 +809,9 @@ impl DeliveryAggregator {
         };
         self.bump(key, 1, final_, rule, sample, diags);
         if d.status == Status::Deferred {
-            if self.queue.len() >= MAX_QUEUE_IDS {
-                self.queue.clear();
-            }
             self.queue.insert(
-                (host, queue_key(d.queue_id)),
+                host,
+                d.queue_id,
                 QueueInfo {
                     service,
                     reply_ip,
@@ -1207,14 +1198,6 @@ impl DeliveryAggregator {
             provider_names,
         }
     }
-}
-
-/// A platform-independent 64-bit FNV-1a hash of a queue id (ids are short; a collision
-/// would only misattribute one `status=expired` line).
-fn queue_key(queue_id: &str) -> u64 {
-    queue_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// The line as text: borrowed when it is valid UTF-8 (the common case, validated fast),

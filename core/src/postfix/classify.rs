@@ -22,6 +22,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::exact::{self, ExactMemo};
 use super::pattern::{CodeRegex, check_phrase, code_regex};
 use super::phrase::{Phrase, PhraseHits};
 use super::provider::{SuffixMatcher, is_address_like};
@@ -1092,9 +1093,12 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ (rest.len() as u64) << 59);
+            // Byte by byte: a variable-length `copy_from_slice` is a `memcpy` call.
+            let mut w = 0u64;
+            for (k, &b) in rest.iter().enumerate() {
+                w |= u64::from(b) << (8 * k);
+            }
+            self.add(w ^ (rest.len() as u64) << 59);
         }
     }
 
@@ -1124,14 +1128,11 @@ pub struct ClassifyCache {
     /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
     /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
-    exact: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
-    /// Value index of each exact entry.
-    exact_slots: Vec<u32>,
-    /// Key bytes held by `exact` (bounded by [`ClassifyCache::EXACT_BYTES`]).
-    exact_bytes: usize,
+    /// Its keys are the header of `key` and the text (bounded by [`ClassifyCache::EXACT_CAPACITY`]
+    /// entries and [`ClassifyCache::EXACT_BYTES`] key bytes); its values are memo slots.
+    exact: ExactMemo,
     /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
     last_exact: Option<u32>,
-    exact_key: Vec<u8>,
     /// The dsn of the last accepted attempt keyed on it alone, and its value index.
     last_sent: Option<(Vec<u8>, u32)>,
     values: Vec<Classification>,
@@ -1171,11 +1172,8 @@ impl ClassifyCache {
             hosts: HashMap::default(),
             domains: HashMap::default(),
             map: HashMap::default(),
-            exact: HashMap::default(),
-            exact_slots: Vec::new(),
-            exact_bytes: 0,
+            exact: ExactMemo::default(),
             last_exact: None,
-            exact_key: Vec::with_capacity(256),
             last_sent: None,
             values: Vec::new(),
             capacity,
@@ -1274,6 +1272,7 @@ impl ClassifyCache {
         let sent_key =
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
+        let mut exact_hash = 0;
         if sent_key {
             // Accepted attempts are most of a log and mostly share one dsn: the last one's
             // slot without hashing (the key is the dsn alone).
@@ -1317,13 +1316,11 @@ impl ClassifyCache {
             self.key.extend_from_slice(provider.as_bytes());
             self.key.push(0x1f);
             header_len = self.key.len();
-            self.exact_key.clear();
-            self.exact_key.extend_from_slice(&self.key);
-            self.exact_key.extend_from_slice(text.as_bytes());
-            if let Some(&e) = self.exact.get(self.exact_key.as_slice()) {
+            exact_hash = exact::hash(&self.key, text.as_bytes());
+            if let Some((e, i)) = self.exact.find(exact_hash, &self.key, text.as_bytes()) {
                 self.hits += 1;
                 self.last_exact = Some(e);
-                let i = self.exact_slots[e as usize] as usize;
+                let i = i as usize;
                 return (Some(i), &self.values[i]);
             }
             build_template(text, f.local, &mut self.key);
@@ -1333,7 +1330,7 @@ impl ClassifyCache {
             if sent_key {
                 self.remember_sent(header_len, i);
             } else {
-                self.remember_exact(i);
+                self.remember_exact(exact_hash, header_len, text, i);
             }
             return (Some(i as usize), &self.values[i as usize]);
         }
@@ -1353,7 +1350,7 @@ impl ClassifyCache {
         if sent_key {
             self.remember_sent(header_len, i as u32);
         } else {
-            self.remember_exact(i as u32);
+            self.remember_exact(exact_hash, header_len, text, i as u32);
         }
         (Some(i), &self.values[i])
     }
@@ -1371,17 +1368,17 @@ impl ClassifyCache {
         }
     }
 
-    /// Points the exact text in `exact_key` at value `i` (bounded).
-    fn remember_exact(&mut self, i: u32) {
-        let len = self.exact_key.len();
+    /// Points the exact key (the header `key[..header_len]` and `text`, whose
+    /// [`exact::hash`] is `h`) at value `i` (bounded).
+    fn remember_exact(&mut self, h: u64, header_len: usize, text: &str, i: u32) {
+        let len = header_len + text.len();
         if self.exact.len() < Self::EXACT_CAPACITY
             && len <= Self::MAX_KEY_BYTES
-            && self.exact_bytes + len <= Self::EXACT_BYTES
+            && self.exact.bytes() + len <= Self::EXACT_BYTES
         {
-            let e = self.exact_slots.len() as u32;
-            self.exact.insert(self.exact_key.as_slice().into(), e);
-            self.exact_slots.push(i);
-            self.exact_bytes += len;
+            let e = self
+                .exact
+                .insert(h, &self.key[..header_len], text.as_bytes(), i);
             self.last_exact = Some(e);
         }
     }

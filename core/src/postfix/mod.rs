@@ -13,11 +13,13 @@
 pub mod aggregate;
 pub mod classify;
 pub mod delivery;
+mod exact;
 pub mod line;
 pub mod mastercf;
 mod pattern;
 mod phrase;
 pub mod provider;
+mod queue;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};
