@@ -1128,8 +1128,8 @@ pub struct ClassifyCache {
     /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
     /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
-    /// Its keys are the header of `key` and the text (bounded by [`ClassifyCache::EXACT_CAPACITY`]
-    /// entries and [`ClassifyCache::EXACT_BYTES`] key bytes); its values are memo slots.
+    /// Its keys are the header of `key` and the text, identified by their 128-bit hash
+    /// (bounded by [`ClassifyCache::EXACT_CAPACITY`] entries); its values are memo slots.
     exact: ExactMemo,
     /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
     last_exact: Option<u32>,
@@ -1158,8 +1158,6 @@ impl ClassifyCache {
     /// has about 100,000 distinct failure replies (most of them once); 16,384 entries filled
     /// early and left every later repeat to be masked again.
     pub const EXACT_CAPACITY: usize = 65_536;
-    /// Most key bytes the exact reply texts may hold in all (about 290 bytes a key).
-    pub const EXACT_BYTES: usize = 16 << 20;
 
     /// An empty memo of [`Self::DEFAULT_CAPACITY`] entries.
     pub fn new() -> Self {
@@ -1272,7 +1270,7 @@ impl ClassifyCache {
         let sent_key =
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
-        let mut exact_hash = 0;
+        let mut exact_hash = 0u128;
         if sent_key {
             // Accepted attempts are most of a log and mostly share one dsn: the last one's
             // slot without hashing (the key is the dsn alone).
@@ -1316,8 +1314,10 @@ impl ClassifyCache {
             self.key.extend_from_slice(provider.as_bytes());
             self.key.push(0x1f);
             header_len = self.key.len();
-            exact_hash = exact::hash(&self.key, text.as_bytes());
-            if let Some((e, i)) = self.exact.find(exact_hash, &self.key, text.as_bytes()) {
+            self.key.extend_from_slice(text.as_bytes());
+            exact_hash = exact::hash(&self.key);
+            self.key.truncate(header_len);
+            if let Some((e, i)) = self.exact.find(exact_hash) {
                 self.hits += 1;
                 self.last_exact = Some(e);
                 let i = i as usize;
@@ -1370,15 +1370,10 @@ impl ClassifyCache {
 
     /// Points the exact key (the header `key[..header_len]` and `text`, whose
     /// [`exact::hash`] is `h`) at value `i` (bounded).
-    fn remember_exact(&mut self, h: u64, header_len: usize, text: &str, i: u32) {
+    fn remember_exact(&mut self, h: u128, header_len: usize, text: &str, i: u32) {
         let len = header_len + text.len();
-        if self.exact.len() < Self::EXACT_CAPACITY
-            && len <= Self::MAX_KEY_BYTES
-            && self.exact.bytes() + len <= Self::EXACT_BYTES
-        {
-            let e = self
-                .exact
-                .insert(h, &self.key[..header_len], text.as_bytes(), i);
+        if self.exact.len() < Self::EXACT_CAPACITY && len <= Self::MAX_KEY_BYTES {
+            let e = self.exact.insert(h, i);
             self.last_exact = Some(e);
         }
     }
