@@ -1131,8 +1131,9 @@ pub struct ClassifyCache {
     /// Its keys are the header of `key` and the text, identified by their 128-bit hash
     /// (bounded by [`ClassifyCache::EXACT_CAPACITY`] entries); its values are memo slots.
     exact: ExactMemo,
-    /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
-    last_exact: Option<u32>,
+    /// The exact entry (its slot index) the last [`ClassifyCache::classify_slot`] call found
+    /// or made.
+    last_exact: Option<usize>,
     /// The dsn of the last accepted attempt keyed on it alone, and its value index.
     last_sent: Option<(Vec<u8>, u32)>,
     values: Vec<Classification>,
@@ -1378,13 +1379,21 @@ impl ClassifyCache {
         }
     }
 
-    /// The exact-text entry (a dense id, below [`Self::EXACT_CAPACITY`]) that the last
-    /// [`Self::classify_slot`] call found or made, `None` when it used none (an accepted
-    /// attempt keyed on its dsn, or a full memo). Two calls with the same id classified the
-    /// same status, codes, provider and reply text, so callers can keep their own per-text
-    /// data under it (the IP a reply quotes).
-    pub(crate) fn last_exact(&self) -> Option<u32> {
-        self.last_exact
+    /// The note of the exact-text entry that the last [`Self::classify_slot`] call found or
+    /// made (0 for a new entry), `None` when it used none (an accepted attempt keyed on its
+    /// dsn, or a full memo). Two calls that found the same entry classified the same status,
+    /// codes, provider and reply text, so callers can keep their own per-text data in the note
+    /// ([`Self::set_last_exact_note`]; the IP a reply quotes).
+    pub(crate) fn last_exact_note(&self) -> Option<u32> {
+        self.last_exact.map(|i| self.exact.note(i))
+    }
+
+    /// Sets the note of the exact-text entry that the last [`Self::classify_slot`] call found
+    /// or made (nothing when it used none).
+    pub(crate) fn set_last_exact_note(&mut self, note: u32) {
+        if let Some(i) = self.last_exact {
+            self.exact.set_note(i, note);
+        }
     }
 }
 

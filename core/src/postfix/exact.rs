@@ -1,5 +1,5 @@
 //! The exact-reply memo of [`super::classify::ClassifyCache`]: (key header, reply text) pairs
-//! seen before, each with a dense id and the memo slot its template gave.
+//! seen before, each with the memo slot its template gave and a note of the caller's.
 //!
 //! Looked up for every failed delivery attempt (most of them repeat a reply seen before), so
 //! it is built for that lookup: a key is identified by its 128-bit hash ([`hash`], xxh3-128 of
@@ -14,28 +14,31 @@
 //! a crafted collision would only let such a server's reply be classified like another text it
 //! could have sent itself (xxh3 is not a cryptographic hash; nothing else depends on it).
 
-/// A table slot: the key's 128-bit hash (two words), its dense id and its value.
+/// A table slot: the key's 128-bit hash (two words), its value and the caller's note.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     lo: u64,
     hi: u64,
-    id: u32,
     value: u32,
+    note: u32,
 }
 
-/// The id of a free slot.
+/// The value of a free slot (values are below it).
 const FREE: u32 = u32::MAX;
 
 const EMPTY: Slot = Slot {
     lo: 0,
     hi: 0,
-    id: FREE,
-    value: 0,
+    value: FREE,
+    note: 0,
 };
 
-/// A bounded set of keys (by their 128-bit [`hash`]) with an id and a value each.
+/// A bounded set of keys (by their 128-bit [`hash`]) with a value and a note each.
 ///
-/// Each slot is 24 bytes (3 MiB at 65,536 keys); no key bytes are kept.
+/// Each slot is 24 bytes (3 MiB at 65,536 keys); no key bytes are kept. The note (0 when the
+/// key is stored) is the caller's per-key data, kept in the slot so that reading it after a
+/// lookup touches no other memory. A key is named by its slot index ([`ExactMemo::find`],
+/// [`ExactMemo::insert`]), valid until the next insert.
 #[derive(Debug, Default)]
 pub(crate) struct ExactMemo {
     /// Power-of-two length (or empty), at most half full; a slot with id [`FREE`] is free.
@@ -55,9 +58,9 @@ impl ExactMemo {
         self.len as usize
     }
 
-    /// The (id, value) of the key whose [`hash`] is `h`, if stored.
+    /// The (slot index, value) of the key whose [`hash`] is `h`, if stored.
     #[inline]
-    pub(crate) fn find(&self, h: u128) -> Option<(u32, u32)> {
+    pub(crate) fn find(&self, h: u128) -> Option<(usize, u32)> {
         if self.table.is_empty() {
             return None;
         }
@@ -66,41 +69,51 @@ impl ExactMemo {
         let mut i = lo as usize & mask;
         loop {
             let slot = &self.table[i];
-            if slot.lo == lo && slot.hi == hi && slot.id != FREE {
-                return Some((slot.id, slot.value));
+            if slot.lo == lo && slot.hi == hi && slot.value != FREE {
+                return Some((i, slot.value));
             }
-            if slot.id == FREE {
+            if slot.value == FREE {
                 return None;
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// Stores the key with [`hash`] `h` (not stored yet) with `value`; returns its id. The
-    /// caller bounds the number of keys (ids fit `u32` below [`FREE`]).
-    pub(crate) fn insert(&mut self, h: u128, value: u32) -> u32 {
+    /// Stores the key with [`hash`] `h` (not stored yet) with `value` (below `u32::MAX`) and
+    /// note 0; returns its slot index. The caller bounds the number of keys.
+    pub(crate) fn insert(&mut self, h: u128, value: u32) -> usize {
+        debug_assert!(value != FREE);
         if (self.len as usize + 1) * 2 > self.table.len() {
             self.grow();
         }
-        let id = self.len;
+        self.len += 1;
         self.place(Slot {
             lo: h as u64,
             hi: (h >> 64) as u64,
-            id,
             value,
-        });
-        self.len += 1;
-        id
+            note: 0,
+        })
     }
 
-    /// Puts `slot` in the first free slot of its probe sequence.
-    fn place(&mut self, slot: Slot) {
+    /// The note of the key at slot index `i` (from [`Self::find`] or [`Self::insert`]).
+    pub(crate) fn note(&self, i: usize) -> u32 {
+        self.table[i].note
+    }
+
+    /// Sets the note of the key at slot index `i`.
+    pub(crate) fn set_note(&mut self, i: usize, note: u32) {
+        self.table[i].note = note;
+    }
+
+    /// Puts `slot` in the first free slot of its probe sequence; returns that index.
+    fn place(&mut self, slot: Slot) -> usize {
         let mask = self.table.len() - 1;
         let mut i = slot.lo as usize & mask;
-        while self.table[i].id != FREE {
+        while self.table[i].value != FREE {
             i = (i + 1) & mask;
         }
         self.table[i] = slot;
+        i
     }
 
     /// Doubles the table (1,024 slots at first) and re-places the slots by their hashes.
@@ -108,7 +121,7 @@ impl ExactMemo {
         let size = (self.table.len() * 2).max(1024);
         let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
         for slot in old {
-            if slot.id != FREE {
+            if slot.value != FREE {
                 self.place(slot);
             }
         }
@@ -131,17 +144,20 @@ mod tests {
         for (k, t) in texts.iter().enumerate() {
             let h = key(b"dR\x1f", t);
             assert_eq!(m.find(h), None);
-            assert_eq!(m.insert(h, k as u32 * 3), k as u32);
+            let i = m.insert(h, k as u32 * 3);
+            assert_eq!(m.note(i), 0);
+            m.set_note(i, k as u32 + 1);
         }
         for (k, t) in texts.iter().enumerate() {
-            assert_eq!(m.find(key(b"dR\x1f", t)), Some((k as u32, k as u32 * 3)));
+            let (i, v) = m.find(key(b"dR\x1f", t)).unwrap_or_default();
+            assert_eq!((v, m.note(i)), (k as u32 * 3, k as u32 + 1));
             // Another header: another key.
             assert_eq!(m.find(key(b"bR\x1f", t)), None);
         }
         assert_eq!(m.len(), 5000);
-        // A zero hash is a key like any other (free slots are marked by their id).
+        // A zero hash is a key like any other (free slots are marked by their value).
         assert_eq!(m.find(0), None);
-        let id = m.insert(0, 7);
-        assert_eq!(m.find(0), Some((id, 7)));
+        let i = m.insert(0, 7);
+        assert_eq!(m.find(0), Some((i, 7)));
     }
 }
