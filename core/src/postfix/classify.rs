@@ -1122,8 +1122,11 @@ impl Hasher for FxHasher {
 /// stored. The result is always identical to [`Classifier::classify`].
 #[derive(Debug)]
 pub struct ClassifyCache {
-    hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
-    domains: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
+    /// Relay host name -> provider index + 1 (0 = none), by the name's 128-bit hash (see
+    /// [`exact`] for why a hash stands for the key): a hit reads one slot and no key bytes.
+    hosts: ExactMemo,
+    /// Recipient domain -> provider index + 1 (0 = none), like `hosts`.
+    domains: ExactMemo,
     map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
     /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
@@ -1168,8 +1171,8 @@ impl ClassifyCache {
     /// An empty memo of at most `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            hosts: HashMap::default(),
-            domains: HashMap::default(),
+            hosts: ExactMemo::default(),
+            domains: ExactMemo::default(),
             map: HashMap::default(),
             exact: ExactMemo::default(),
             last_exact: None,
@@ -1221,24 +1224,26 @@ impl ClassifyCache {
         reply_text: Option<&str>,
     ) -> Option<usize> {
         let by_host = mx_host.and_then(|h| {
-            if let Some(&v) = self.hosts.get(h) {
-                return v.map(|i| i as usize);
+            let key = exact::hash(h.as_bytes());
+            if let Some((_, v)) = self.hosts.find(key) {
+                return v.checked_sub(1).map(|i| i as usize);
             }
             let v = classifier.host_provider(h);
             if self.hosts.len() < self.capacity {
-                self.hosts.insert(h.into(), v.map(|i| i as u32));
+                self.hosts.insert(key, v.map_or(0, |i| i as u32 + 1));
             }
             v
         });
         by_host
             .or_else(|| {
                 recipient_domain.and_then(|d| {
-                    if let Some(&v) = self.domains.get(d) {
-                        return v.map(|i| i as usize);
+                    let key = exact::hash(d.as_bytes());
+                    if let Some((_, v)) = self.domains.find(key) {
+                        return v.checked_sub(1).map(|i| i as usize);
                     }
                     let v = classifier.domain_provider(d);
                     if self.domains.len() < self.capacity {
-                        self.domains.insert(d.into(), v.map(|i| i as u32));
+                        self.domains.insert(key, v.map_or(0, |i| i as u32 + 1));
                     }
                     v
                 })

@@ -1,5 +1,6 @@
 //! The exact-reply memo of [`super::classify::ClassifyCache`]: (key header, reply text) pairs
-//! seen before, each with the memo slot its template gave and a note of the caller's.
+//! seen before, each with the memo slot its template gave and a note of the caller's. The same
+//! table serves the cache's relay-host and recipient-domain provider memos (key: the name).
 //!
 //! Looked up for every failed delivery attempt (most of them repeat a reply seen before), so
 //! it is built for that lookup: a key is identified by its 128-bit hash ([`hash`], xxh3-128 of
