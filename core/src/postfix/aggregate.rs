@@ -420,13 +420,12 @@ pub struct DeliveryAggregator {
     provider_slots: Vec<u32>,
     /// Interned (reason, rule) ids per [`ClassifyCache`] memo slot; `u32::MAX` = not yet.
     class_slots: Vec<(u32, u32)>,
-    /// The sending IP quoted by each exact reply text of the memo
-    /// ([`ClassifyCache::last_exact`]); `None` = not yet looked at.
-    #[allow(
-        clippy::option_option,
-        reason = "not looked at yet / looked at: quotes none / quotes this IP"
-    )]
-    reply_ips: Vec<Option<Option<IpAddr>>>,
+    /// The distinct sending IPs quoted by exact reply texts of the memo: each text's note
+    /// ([`ClassifyCache::last_exact_note`]) is 0 when not yet looked at, 1 when it quotes
+    /// none, `k + 2` when it quotes `reply_ips[k]`.
+    reply_ips: Vec<IpAddr>,
+    /// Index of each IP in `reply_ips`.
+    reply_ip_index: FxHashMap<IpAddr, u32>,
     buckets: FxHashMap<BucketKey, Bucket>,
     /// (host, queue id) -> the queue id's last egress deferral.
     queue: QueueTable,
@@ -484,6 +483,7 @@ impl DeliveryAggregator {
             provider_slots: Vec::new(),
             class_slots: Vec::new(),
             reply_ips: Vec::new(),
+            reply_ip_index: FxHashMap::default(),
             buckets: FxHashMap::default(),
             queue: QueueTable::default(),
             unclassified: FxHashMap::default(),
@@ -779,14 +779,25 @@ impl DeliveryAggregator {
         let reply_ip = if self.egress.ip_from_reply && d.status != Status::Sent {
             // Once per exact reply text: the memo entry's id stands for the text (`reply_text`
             // is the text the memo keyed on whenever the delivery has a parsed reply).
-            match self.cache.last_exact().filter(|_| d.reply.is_some()) {
-                Some(e) => {
-                    let e = e as usize;
-                    if self.reply_ips.len() <= e {
-                        self.reply_ips.resize(e + 1, None);
-                    }
-                    *self.reply_ips[e].get_or_insert_with(|| reply_text.and_then(quoted_sending_ip))
+            match self.cache.last_exact_note().filter(|_| d.reply.is_some()) {
+                Some(0) => {
+                    let ip = reply_text.and_then(quoted_sending_ip);
+                    let note = match ip {
+                        None => 1,
+                        Some(ip) => {
+                            let next = self.reply_ips.len() as u32;
+                            let k = *self.reply_ip_index.entry(ip).or_insert(next);
+                            if k == next {
+                                self.reply_ips.push(ip);
+                            }
+                            k + 2
+                        }
+                    };
+                    self.cache.set_last_exact_note(note);
+                    ip
                 }
+                Some(1) => None,
+                Some(note) => self.reply_ips.get(note as usize - 2).copied(),
                 None => reply_text.and_then(quoted_sending_ip),
             }
         } else {

@@ -1122,17 +1122,21 @@ impl Hasher for FxHasher {
 /// stored. The result is always identical to [`Classifier::classify`].
 #[derive(Debug)]
 pub struct ClassifyCache {
-    hosts: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
-    domains: HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>,
+    /// Relay host name -> provider index + 1 (0 = none), by the name's 128-bit hash (see
+    /// [`exact`] for why a hash stands for the key): a hit reads one slot and no key bytes.
+    hosts: ExactMemo,
+    /// Recipient domain -> provider index + 1 (0 = none), like `hosts`.
+    domains: ExactMemo,
     map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
     /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
     /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
-    /// Its keys are the header of `key` and the text (bounded by [`ClassifyCache::EXACT_CAPACITY`]
-    /// entries and [`ClassifyCache::EXACT_BYTES`] key bytes); its values are memo slots.
+    /// Its keys are the header of `key` and the text, identified by their 128-bit hash
+    /// (bounded by [`ClassifyCache::EXACT_CAPACITY`] entries); its values are memo slots.
     exact: ExactMemo,
-    /// The exact entry the last [`ClassifyCache::classify_slot`] call found or made.
-    last_exact: Option<u32>,
+    /// The exact entry (its slot index) the last [`ClassifyCache::classify_slot`] call found
+    /// or made.
+    last_exact: Option<usize>,
     /// The dsn of the last accepted attempt keyed on it alone, and its value index.
     last_sent: Option<(Vec<u8>, u32)>,
     values: Vec<Classification>,
@@ -1158,8 +1162,6 @@ impl ClassifyCache {
     /// has about 100,000 distinct failure replies (most of them once); 16,384 entries filled
     /// early and left every later repeat to be masked again.
     pub const EXACT_CAPACITY: usize = 65_536;
-    /// Most key bytes the exact reply texts may hold in all (about 290 bytes a key).
-    pub const EXACT_BYTES: usize = 16 << 20;
 
     /// An empty memo of [`Self::DEFAULT_CAPACITY`] entries.
     pub fn new() -> Self {
@@ -1169,8 +1171,8 @@ impl ClassifyCache {
     /// An empty memo of at most `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            hosts: HashMap::default(),
-            domains: HashMap::default(),
+            hosts: ExactMemo::default(),
+            domains: ExactMemo::default(),
             map: HashMap::default(),
             exact: ExactMemo::default(),
             last_exact: None,
@@ -1222,24 +1224,26 @@ impl ClassifyCache {
         reply_text: Option<&str>,
     ) -> Option<usize> {
         let by_host = mx_host.and_then(|h| {
-            if let Some(&v) = self.hosts.get(h) {
-                return v.map(|i| i as usize);
+            let key = exact::hash(h.as_bytes());
+            if let Some((_, v)) = self.hosts.find(key) {
+                return v.checked_sub(1).map(|i| i as usize);
             }
             let v = classifier.host_provider(h);
             if self.hosts.len() < self.capacity {
-                self.hosts.insert(h.into(), v.map(|i| i as u32));
+                self.hosts.insert(key, v.map_or(0, |i| i as u32 + 1));
             }
             v
         });
         by_host
             .or_else(|| {
                 recipient_domain.and_then(|d| {
-                    if let Some(&v) = self.domains.get(d) {
-                        return v.map(|i| i as usize);
+                    let key = exact::hash(d.as_bytes());
+                    if let Some((_, v)) = self.domains.find(key) {
+                        return v.checked_sub(1).map(|i| i as usize);
                     }
                     let v = classifier.domain_provider(d);
                     if self.domains.len() < self.capacity {
-                        self.domains.insert(d.into(), v.map(|i| i as u32));
+                        self.domains.insert(key, v.map_or(0, |i| i as u32 + 1));
                     }
                     v
                 })
@@ -1272,7 +1276,7 @@ impl ClassifyCache {
         let sent_key =
             f.status == Status::Sent && f.dsn.is_some_and(|d| Enhanced::parse(d).is_some());
         let header_len;
-        let mut exact_hash = 0;
+        let mut exact_hash = 0u128;
         if sent_key {
             // Accepted attempts are most of a log and mostly share one dsn: the last one's
             // slot without hashing (the key is the dsn alone).
@@ -1316,8 +1320,10 @@ impl ClassifyCache {
             self.key.extend_from_slice(provider.as_bytes());
             self.key.push(0x1f);
             header_len = self.key.len();
-            exact_hash = exact::hash(&self.key, text.as_bytes());
-            if let Some((e, i)) = self.exact.find(exact_hash, &self.key, text.as_bytes()) {
+            self.key.extend_from_slice(text.as_bytes());
+            exact_hash = exact::hash(&self.key);
+            self.key.truncate(header_len);
+            if let Some((e, i)) = self.exact.find(exact_hash) {
                 self.hits += 1;
                 self.last_exact = Some(e);
                 let i = i as usize;
@@ -1370,26 +1376,29 @@ impl ClassifyCache {
 
     /// Points the exact key (the header `key[..header_len]` and `text`, whose
     /// [`exact::hash`] is `h`) at value `i` (bounded).
-    fn remember_exact(&mut self, h: u64, header_len: usize, text: &str, i: u32) {
+    fn remember_exact(&mut self, h: u128, header_len: usize, text: &str, i: u32) {
         let len = header_len + text.len();
-        if self.exact.len() < Self::EXACT_CAPACITY
-            && len <= Self::MAX_KEY_BYTES
-            && self.exact.bytes() + len <= Self::EXACT_BYTES
-        {
-            let e = self
-                .exact
-                .insert(h, &self.key[..header_len], text.as_bytes(), i);
+        if self.exact.len() < Self::EXACT_CAPACITY && len <= Self::MAX_KEY_BYTES {
+            let e = self.exact.insert(h, i);
             self.last_exact = Some(e);
         }
     }
 
-    /// The exact-text entry (a dense id, below [`Self::EXACT_CAPACITY`]) that the last
-    /// [`Self::classify_slot`] call found or made, `None` when it used none (an accepted
-    /// attempt keyed on its dsn, or a full memo). Two calls with the same id classified the
-    /// same status, codes, provider and reply text, so callers can keep their own per-text
-    /// data under it (the IP a reply quotes).
-    pub(crate) fn last_exact(&self) -> Option<u32> {
-        self.last_exact
+    /// The note of the exact-text entry that the last [`Self::classify_slot`] call found or
+    /// made (0 for a new entry), `None` when it used none (an accepted attempt keyed on its
+    /// dsn, or a full memo). Two calls that found the same entry classified the same status,
+    /// codes, provider and reply text, so callers can keep their own per-text data in the note
+    /// ([`Self::set_last_exact_note`]; the IP a reply quotes).
+    pub(crate) fn last_exact_note(&self) -> Option<u32> {
+        self.last_exact.map(|i| self.exact.note(i))
+    }
+
+    /// Sets the note of the exact-text entry that the last [`Self::classify_slot`] call found
+    /// or made (nothing when it used none).
+    pub(crate) fn set_last_exact_note(&mut self, note: u32) {
+        if let Some(i) = self.last_exact {
+            self.exact.set_note(i, note);
+        }
     }
 }
 

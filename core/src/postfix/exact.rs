@@ -1,69 +1,56 @@
 //! The exact-reply memo of [`super::classify::ClassifyCache`]: (key header, reply text) pairs
-//! seen before, each with a dense id and the memo slot its template gave.
+//! seen before, each with the memo slot its template gave and a note of the caller's. The same
+//! table serves the cache's relay-host and recipient-domain provider memos (key: the name).
 //!
 //! Looked up for every failed delivery attempt (most of them repeat a reply seen before), so
-//! it is built for that lookup: the key is hashed in place (the header and the text are not
-//! copied into one key first), each table entry keeps the full 64-bit hash (a probe touches
-//! the stored key only when the hashes are equal), and the keys lie back to back in one arena
-//! instead of one heap block each. Open addressing with linear probing, at most half full.
+//! it is built for that lookup: a key is identified by its 128-bit hash ([`hash`], xxh3-128 of
+//! the header and text read as one string) and the key bytes are not stored at all, so a hit
+//! reads one table slot and nothing else. Open addressing with linear probing, at most half
+//! full.
+//!
+//! Two different keys with the same 128-bit hash would share one entry (the second would get
+//! the first one's classification). Among the at most [`super::classify::ClassifyCache::EXACT_CAPACITY`]
+//! keys (about 10^5 distinct replies in a 1 GB log) the chance of any such pair is about
+//! 2^-95. The reply texts come from remote servers and so are chosen by whoever runs them, but
+//! a crafted collision would only let such a server's reply be classified like another text it
+//! could have sent itself (xxh3 is not a cryptographic hash; nothing else depends on it).
 
-/// Bytes before each key in the arena: its hash (8), length (4), id (4) and value (4).
-const RECORD: usize = 20;
-/// A free table slot.
-const EMPTY: u64 = u64::MAX;
+/// A table slot: the key's 128-bit hash (two words), its value and the caller's note.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    lo: u64,
+    hi: u64,
+    value: u32,
+    note: u32,
+}
 
-/// A bounded set of (header, text) keys with an id and a value each.
+/// The value of a free slot (values are below it).
+const FREE: u32 = u32::MAX;
+
+const EMPTY: Slot = Slot {
+    lo: 0,
+    hi: 0,
+    value: FREE,
+    note: 0,
+};
+
+/// A bounded set of keys (by their 128-bit [`hash`]) with a value and a note each.
 ///
-/// Each table slot is 8 bytes: the high 32 bits of the key's hash and the arena offset of its
-/// record (hash, length, id, value, then the key bytes). The table (1 MiB at 65,536 keys)
-/// mostly stays in the cache, and a hit reads one place of the arena, where the record's
-/// first cache line holds both its fields and the start of the key.
+/// Each slot is 24 bytes (3 MiB at 65,536 keys); no key bytes are kept. The note (0 when the
+/// key is stored) is the caller's per-key data, kept in the slot so that reading it after a
+/// lookup touches no other memory. A key is named by its slot index ([`ExactMemo::find`],
+/// [`ExactMemo::insert`]), valid until the next insert.
 #[derive(Debug, Default)]
 pub(crate) struct ExactMemo {
-    /// Power-of-two length (or empty), at most half full; [`EMPTY`] marks a free slot.
-    table: Vec<u64>,
-    arena: Vec<u8>,
+    /// Power-of-two length (or empty), at most half full; a slot with id [`FREE`] is free.
+    table: Vec<Slot>,
     len: u32,
-    key_bytes: usize,
 }
 
-/// Hash of a key given as its header and text (two lanes of FxHash-style mixing, 16 bytes a
-/// step, so the multiplications overlap; the lengths are mixed in at the end).
-pub(crate) fn hash(header: &[u8], text: &[u8]) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let word = |s: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(s);
-        u64::from_le_bytes(w)
-    };
-    let mut a = 0u64;
-    let mut b = 0x9e37_79b9_7f4a_7c15u64;
-    for part in [header, text] {
-        let mut chunks = part.chunks_exact(16);
-        for c in &mut chunks {
-            a = mix(a, word(&c[..8]));
-            b = mix(b, word(&c[8..]));
-        }
-        let rest = chunks.remainder();
-        let mut rest8 = rest.chunks_exact(8);
-        for c in &mut rest8 {
-            a = mix(a, word(c));
-        }
-        let mut w = 0u64;
-        for (k, &byte) in rest8.remainder().iter().enumerate() {
-            w |= u64::from(byte) << (8 * k);
-        }
-        b = mix(b, w ^ ((part.len() as u64) << 32));
-    }
-    mix(a, b)
-}
-
-/// The little-endian `u32` at `at`.
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w)
+/// The 128-bit hash of the key `key` (header and reply text as one string): xxh3-128.
+#[inline]
+pub(crate) fn hash(key: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(key)
 }
 
 impl ExactMemo {
@@ -72,85 +59,72 @@ impl ExactMemo {
         self.len as usize
     }
 
-    /// Key bytes stored.
-    pub(crate) fn bytes(&self) -> usize {
-        self.key_bytes
-    }
-
-    /// The (id, value) of the key `header` + `text` (whose [`hash`] is `h`), if stored. Keys
-    /// are equal when their bytes are (header and text read as one string).
+    /// The (slot index, value) of the key whose [`hash`] is `h`, if stored.
     #[inline]
-    pub(crate) fn find(&self, h: u64, header: &[u8], text: &[u8]) -> Option<(u32, u32)> {
+    pub(crate) fn find(&self, h: u128) -> Option<(usize, u32)> {
         if self.table.is_empty() {
             return None;
         }
+        let (lo, hi) = (h as u64, (h >> 64) as u64);
         let mask = self.table.len() - 1;
-        let len = header.len() + text.len();
-        let tag = h >> 32;
-        let mut i = h as usize & mask;
+        let mut i = lo as usize & mask;
         loop {
-            let slot = self.table[i];
-            if slot == EMPTY {
-                return None;
+            let slot = &self.table[i];
+            if slot.lo == lo && slot.hi == hi && slot.value != FREE {
+                return Some((i, slot.value));
             }
-            if slot >> 32 == tag {
-                let rec = (slot & 0xffff_ffff) as usize;
-                if u32_at(&self.arena, rec + 8) as usize == len {
-                    let key = &self.arena[rec + RECORD..rec + RECORD + len];
-                    if key[..header.len()] == *header && key[header.len()..] == *text {
-                        return Some((
-                            u32_at(&self.arena, rec + 12),
-                            u32_at(&self.arena, rec + 16),
-                        ));
-                    }
-                }
+            if slot.value == FREE {
+                return None;
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// Stores the key `header` + `text` (hash `h`, not stored yet) with `value`; returns its
-    /// id. The caller bounds the number of keys and their bytes (ids and offsets fit `u32`).
-    pub(crate) fn insert(&mut self, h: u64, header: &[u8], text: &[u8], value: u32) -> u32 {
+    /// Stores the key with [`hash`] `h` (not stored yet) with `value` (below `u32::MAX`) and
+    /// note 0; returns its slot index. The caller bounds the number of keys.
+    pub(crate) fn insert(&mut self, h: u128, value: u32) -> usize {
+        debug_assert!(value != FREE);
         if (self.len as usize + 1) * 2 > self.table.len() {
             self.grow();
         }
-        let id = self.len;
-        let rec = self.arena.len();
-        let len = header.len() + text.len();
-        self.arena.extend_from_slice(&h.to_le_bytes());
-        self.arena.extend_from_slice(&(len as u32).to_le_bytes());
-        self.arena.extend_from_slice(&id.to_le_bytes());
-        self.arena.extend_from_slice(&value.to_le_bytes());
-        self.arena.extend_from_slice(header);
-        self.arena.extend_from_slice(text);
-        self.place(h, rec);
         self.len += 1;
-        self.key_bytes += len;
-        id
+        self.place(Slot {
+            lo: h as u64,
+            hi: (h >> 64) as u64,
+            value,
+            note: 0,
+        })
     }
 
-    /// Puts the record at `rec` (hash `h`) in the first free slot of its probe sequence.
-    fn place(&mut self, h: u64, rec: usize) {
+    /// The note of the key at slot index `i` (from [`Self::find`] or [`Self::insert`]).
+    pub(crate) fn note(&self, i: usize) -> u32 {
+        self.table[i].note
+    }
+
+    /// Sets the note of the key at slot index `i`.
+    pub(crate) fn set_note(&mut self, i: usize, note: u32) {
+        self.table[i].note = note;
+    }
+
+    /// Puts `slot` in the first free slot of its probe sequence; returns that index.
+    fn place(&mut self, slot: Slot) -> usize {
         let mask = self.table.len() - 1;
-        let mut i = h as usize & mask;
-        while self.table[i] != EMPTY {
+        let mut i = slot.lo as usize & mask;
+        while self.table[i].value != FREE {
             i = (i + 1) & mask;
         }
-        self.table[i] = (h >> 32) << 32 | rec as u64;
+        self.table[i] = slot;
+        i
     }
 
-    /// Doubles the table (1,024 slots at first) and re-places the records by their hashes.
+    /// Doubles the table (1,024 slots at first) and re-places the slots by their hashes.
     fn grow(&mut self) {
         let size = (self.table.len() * 2).max(1024);
-        self.table = vec![EMPTY; size];
-        let mut rec = 0;
-        while rec < self.arena.len() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&self.arena[rec..rec + 8]);
-            let h = u64::from_le_bytes(w);
-            self.place(h, rec);
-            rec += RECORD + u32_at(&self.arena, rec + 8) as usize;
+        let old = std::mem::replace(&mut self.table, vec![EMPTY; size]);
+        for slot in old {
+            if slot.value != FREE {
+                self.place(slot);
+            }
         }
     }
 }
@@ -162,24 +136,29 @@ mod tests {
     #[test]
     fn finds_what_was_stored_and_nothing_else() {
         let mut m = ExactMemo::default();
+        let key = |header: &[u8], t: &str| {
+            let mut k = header.to_vec();
+            k.extend_from_slice(t.as_bytes());
+            hash(&k)
+        };
         let texts: Vec<String> = (0..5000).map(|i| format!("451 4.7.{i} busy {i}")).collect();
         for (k, t) in texts.iter().enumerate() {
-            let h = hash(b"dR\x1f", t.as_bytes());
-            assert_eq!(m.find(h, b"dR\x1f", t.as_bytes()), None);
-            assert_eq!(m.insert(h, b"dR\x1f", t.as_bytes(), k as u32 * 3), k as u32);
+            let h = key(b"dR\x1f", t);
+            assert_eq!(m.find(h), None);
+            let i = m.insert(h, k as u32 * 3);
+            assert_eq!(m.note(i), 0);
+            m.set_note(i, k as u32 + 1);
         }
         for (k, t) in texts.iter().enumerate() {
-            let h = hash(b"dR\x1f", t.as_bytes());
-            assert_eq!(
-                m.find(h, b"dR\x1f", t.as_bytes()),
-                Some((k as u32, k as u32 * 3))
-            );
+            let (i, v) = m.find(key(b"dR\x1f", t)).unwrap_or_default();
+            assert_eq!((v, m.note(i)), (k as u32 * 3, k as u32 + 1));
             // Another header: another key.
-            let h2 = hash(b"bR\x1f", t.as_bytes());
-            assert_eq!(m.find(h2, b"bR\x1f", t.as_bytes()), None);
+            assert_eq!(m.find(key(b"bR\x1f", t)), None);
         }
         assert_eq!(m.len(), 5000);
-        // Equal hashes alone do not make equal keys.
-        assert_eq!(m.find(hash(b"dR\x1f", b"x"), b"dR\x1f", b"y"), None);
+        // A zero hash is a key like any other (free slots are marked by their value).
+        assert_eq!(m.find(0), None);
+        let i = m.insert(0, 7);
+        assert_eq!(m.find(0), Some((i, 7)));
     }
 }
