@@ -11,9 +11,12 @@
 //! Two different keys with the same 128-bit hash would share one entry (the second would get
 //! the first one's classification). Among the at most [`super::classify::ClassifyCache::EXACT_CAPACITY`]
 //! keys (about 10^5 distinct replies in a 1 GB log) the chance of any such pair is about
-//! 2^-95. The reply texts come from remote servers and so are chosen by whoever runs them, but
-//! a crafted collision would only let such a server's reply be classified like another text it
-//! could have sent itself (xxh3 is not a cryptographic hash; nothing else depends on it).
+//! 2^-95. The reply texts come from remote servers and so are chosen by whoever runs them, and
+//! xxh3 is not a cryptographic hash: a server that predicts another reply text byte for byte
+//! (with its dsn, code and provider, all part of the key) and finds a second preimage for it
+//! could, by replying first, make that text take its own reply's classification (and a relay
+//! host or recipient domain name crafted the same way would lend a later name its provider).
+//! That is the whole reach: the counts and samples otherwise come from the lines themselves.
 
 /// A table slot: the key's 128-bit hash (two words), its value and the caller's note.
 #[derive(Debug, Clone, Copy)]
