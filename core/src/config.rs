@@ -257,6 +257,19 @@ pub enum ConfigError {
     /// A value parsed but is not usable (bad regex, bad offset).
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// Valid TOML whose key `key` does not fit the configuration (unknown key, wrong type,
+    /// missing field of a rule): `line` and `column` (1-based) of the key in the text.
+    #[error("invalid configuration: line {line}, column {column}, key `{key}`: {message}")]
+    Key {
+        /// Dotted path of the key (`thresholds.auth_reject_pct`, `rules.rule[2].outcome`).
+        key: String,
+        /// Line of the key, from 1.
+        line: usize,
+        /// Column of the key in characters, from 1.
+        column: usize,
+        /// What is wrong (serde's words: ``unknown field `x`, expected one of ...``).
+        message: String,
+    },
 }
 
 impl Config {
@@ -268,9 +281,23 @@ impl Config {
     /// crate. The page's WebAssembly builds the core for speed (opt-level 2) and its web crate
     /// for size (opt-level z, root Cargo.toml): compiled there, this cold code is much smaller
     /// (BENCHMARKS.md, "Session 5").
+    ///
+    /// The TOML goes through toml's parser only (an untyped document with the spans of its
+    /// keys), then into a `serde_json::Value` and the configuration types' `Deserialize`
+    /// through `serde_json::from_value`, the deserializer the findings reader already has: a
+    /// second, TOML-specific instance of every configuration type's deserializer would cost
+    /// the page's module ~200 KB (BENCHMARKS.md, "Session 7: page size"). TOML datetimes are
+    /// refused (no key takes one; dates are strings), as are `nan` and `inf`. When the
+    /// document does not fit, [`ConfigError::Key`] names the key and its line: the key whose
+    /// removal changes the error (every table has defaults), found by trying the removals.
     #[inline]
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text)?;
+        let doc = toml::de::DeTable::parse(text)?;
+        let value = toml_table_to_json(doc.get_ref(), text)?;
+        let config = match config_from_json(value.clone()) {
+            Ok(c) => c,
+            Err(e) => return Err(locate_error(&value, doc.get_ref(), text, &e.to_string())),
+        };
         config.utc_offset_seconds()?;
         Ok(config)
     }
@@ -294,6 +321,192 @@ impl Config {
     /// The commented example configuration (parses to a valid [`Config`]).
     pub fn example() -> &'static str {
         include_str!("config_example.toml")
+    }
+}
+
+/// `serde_json::from_value::<Config>`, once in the module (not inlined into its two callers).
+#[inline(never)]
+fn config_from_json(value: serde_json::Value) -> Result<Config, serde_json::Error> {
+    serde_json::from_value(value)
+}
+
+/// A [`ConfigError::Key`] for `key` at byte `offset` of `text`.
+fn key_error(text: &str, offset: usize, key: String, message: String) -> ConfigError {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ConfigError::Key {
+        key,
+        line,
+        column,
+        message,
+    }
+}
+
+/// The TOML table `t` as a JSON object (integers as i64, floats as f64, datetimes refused).
+fn toml_table_to_json(
+    t: &toml::de::DeTable<'_>,
+    text: &str,
+) -> Result<serde_json::Value, ConfigError> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in t {
+        map.insert(k.get_ref().to_string(), toml_to_json(v, text)?);
+    }
+    Ok(serde_json::Value::Object(map))
+}
+
+/// The TOML value `v` as JSON (see [`toml_table_to_json`]).
+fn toml_to_json(
+    v: &toml::Spanned<toml::de::DeValue<'_>>,
+    text: &str,
+) -> Result<serde_json::Value, ConfigError> {
+    use serde_json::Value;
+    use toml::de::DeValue;
+    let bad = |what: &str| {
+        let span = v.span();
+        key_error(
+            text,
+            span.start,
+            text.get(span).unwrap_or_default().to_owned(),
+            format!("{what} is not supported here"),
+        )
+    };
+    Ok(match v.get_ref() {
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Integer(i) => {
+            let n = i64::from_str_radix(i.as_str(), i.radix()).map_err(|_| bad("this integer"))?;
+            Value::Number(n.into())
+        }
+        DeValue::Float(f) => f
+            .as_str()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| bad("a non-finite float"))?,
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(_) => return Err(bad("a TOML date-time (write dates as strings)")),
+        DeValue::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| toml_to_json(x, text))
+                .collect::<Result<_, _>>()?,
+        ),
+        DeValue::Table(t) => toml_table_to_json(t, text)?,
+    })
+}
+
+/// The error `message` of deserializing the document `value` (parsed from `doc` of `text`)
+/// as a [`Config`], located: the deepest key (or array element) whose removal makes the
+/// document deserialize or fail differently. Only runs on an invalid configuration.
+fn locate_error(
+    value: &serde_json::Value,
+    doc: &toml::de::DeTable<'_>,
+    text: &str,
+    message: &str,
+) -> ConfigError {
+    /// Whether `doc` fails with `message`.
+    fn same(doc: &serde_json::Value, message: &str) -> bool {
+        config_from_json(doc.clone()).is_err_and(|e| e.to_string() == message)
+    }
+    /// Removes the element at `path` from `doc` (the last step: a key or an index).
+    fn remove(doc: &mut serde_json::Value, path: &[Step]) {
+        let Some((last, parents)) = path.split_last() else {
+            return;
+        };
+        let mut at = doc;
+        for step in parents {
+            at = match (step, at) {
+                (Step::Key(k), serde_json::Value::Object(m)) => match m.get_mut(k) {
+                    Some(x) => x,
+                    None => return,
+                },
+                (Step::Index(i), serde_json::Value::Array(a)) => match a.get_mut(*i) {
+                    Some(x) => x,
+                    None => return,
+                },
+                _ => return,
+            };
+        }
+        match (last, at) {
+            (Step::Key(k), serde_json::Value::Object(m)) => {
+                m.remove(k);
+            }
+            (Step::Index(i), serde_json::Value::Array(a)) if *i < a.len() => {
+                a.remove(*i);
+            }
+            _ => {}
+        }
+    }
+    #[derive(Clone)]
+    enum Step {
+        Key(String),
+        Index(usize),
+    }
+    // Walk down: at each level, the first child whose removal changes the error.
+    let mut path: Vec<Step> = Vec::new();
+    let mut span = 0..0;
+    let mut node = Node::Table(doc);
+    loop {
+        let children: Vec<(Step, std::ops::Range<usize>, Node<'_, '_>)> = match node {
+            Node::Table(t) => t
+                .iter()
+                .map(|(k, v)| (Step::Key(k.get_ref().to_string()), k.span(), Node::of(v)))
+                .collect(),
+            Node::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Step::Index(i), v.span(), Node::of(v)))
+                .collect(),
+            Node::Leaf => Vec::new(),
+        };
+        let found = children.into_iter().find(|(step, _, _)| {
+            let mut trial = value.clone();
+            path.push(step.clone());
+            remove(&mut trial, &path);
+            path.pop();
+            !same(&trial, message)
+        });
+        let Some((step, s, child)) = found else { break };
+        path.push(step);
+        span = s;
+        node = child;
+    }
+    use std::fmt::Write as _;
+    let mut key = String::new();
+    for step in &path {
+        match step {
+            Step::Key(k) => {
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(k);
+            }
+            Step::Index(i) => {
+                let _ = write!(key, "[{i}]");
+            }
+        }
+    }
+    if key.is_empty() {
+        key.push_str("(document)");
+    }
+    key_error(text, span.start, key, message.to_owned())
+}
+
+/// A node of the parsed TOML document, for [`locate_error`].
+#[derive(Clone, Copy)]
+enum Node<'a, 'i> {
+    Table(&'a toml::de::DeTable<'i>),
+    Array(&'a toml::de::DeArray<'i>),
+    Leaf,
+}
+
+impl<'a, 'i> Node<'a, 'i> {
+    fn of(v: &'a toml::Spanned<toml::de::DeValue<'i>>) -> Self {
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => Node::Table(t),
+            toml::de::DeValue::Array(a) => Node::Array(a),
+            _ => Node::Leaf,
+        }
     }
 }
 
@@ -341,6 +554,41 @@ mod tests {
     fn unknown_keys_are_errors_naming_the_key() {
         let e = Config::from_toml("[thresholds]\nreputation_reject_percent = 5\n").unwrap_err();
         assert!(e.to_string().contains("reputation_reject_percent"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_its_line() {
+        let text = "[time]\nreference_date = \"2026-12-02\"\n\n[thresholds]\nauth_min_attempts = 5\nreputation_reject_pct = \"ten\"\n";
+        match Config::from_toml(text).unwrap_err() {
+            ConfigError::Key {
+                key, line, column, ..
+            } => assert_eq!(
+                (key.as_str(), line, column),
+                ("thresholds.reputation_reject_pct", 6, 1)
+            ),
+            e => panic!("{e}"),
+        }
+        let e = Config::from_toml("[thresholds]\nreputation_reject_percent = 5\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 2, column 1, key `thresholds.reputation_reject_percent`"),
+            "{e}"
+        );
+        // A rule without its required fields: the rule (array element) is named.
+        let text = "[[rules.rule]]\nid = \"a\"\noutcome = \"throttled\"\nphrases = [\"x\"]\n\n[[rules.rule]]\nphrases = [\"y\"]\n";
+        let e = Config::from_toml(text).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Key { key, line: 6, .. } if key == "rules.rule[1]"),
+            "{e}"
+        );
+        // Syntax errors keep toml's own message (line, column, snippet).
+        let e = Config::from_toml("[thresholds\n").unwrap_err();
+        assert!(matches!(e, ConfigError::Toml(_)), "{e}");
+        assert!(Config::from_toml("[time]\nreference_date = 2026-12-02\n").is_err());
+        assert!(Config::from_toml("[thresholds]\nauth_reject_pct = nan\n").is_err());
+        // Integers where floats are expected, as toml's deserializer took them.
+        let c = Config::from_toml("[thresholds]\nauth_reject_pct = 3\n").unwrap();
+        assert!((c.thresholds.auth_reject_pct - 3.0).abs() < f64::EPSILON);
     }
 
     #[test]
