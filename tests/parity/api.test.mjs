@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeSharePayload } from '../../www/app/sharelink.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const w = createRequire(import.meta.url)(join(root, 'target/pkg-node/mailrep_web.js'));
+// Both modules (scripts/build-web): the analysis one and the cold features' one, as the page has them.
+const load = createRequire(import.meta.url);
+const w = { ...load(join(root, 'target/pkg-node/mailrep_web.js')), ...load(join(root, 'target/pkg-node/mailrep_web_tools.js')) };
 const examples = join(root, 'examples');
 const hostile = join(root, 'tests/fixtures/hostile');
 const LAST_MODIFIED = Date.UTC(2026, 10, 20, 12, 0, 0);

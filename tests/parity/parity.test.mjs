@@ -16,7 +16,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const wasm = createRequire(import.meta.url)(join(root, 'target/pkg-node/mailrep_web.js'));
+// Both modules (scripts/build-web): the analysis one and the cold features' one.
+const load = createRequire(import.meta.url);
+const wasm = { ...load(join(root, 'target/pkg-node/mailrep_web.js')), ...load(join(root, 'target/pkg-node/mailrep_web_tools.js')) };
 const bin = process.env.MAILREP_BIN ?? join(root, 'target/debug/mailrep');
 const shared = process.env.MAILREP_SHARED ?? join(root, '../shared');
 const corpus = join(shared, 'corpus');

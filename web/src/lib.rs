@@ -5,14 +5,26 @@
 //! `JSON.parse`: maps become objects, `None` becomes `null`), in the same shape as
 //! `mailrep analyze --format json`. Errors are thrown as JS `Error`s with the core's message.
 //! The hand-written TypeScript types are in `mailrep_web.d.ts` beside this crate.
+//!
+//! The crate builds two WebAssembly modules (scripts/build-web), so a session fetches only
+//! what it uses:
+//! - without features, `mailrep_web`: what every session needs: [`Analyzer`] (the page's
+//!   worker), [`Views`], `findingsFromJson`, `networkLabels`, `version`;
+//! - with the `tools` feature, `mailrep_web_tools` (types in `mailrep_web_tools.d.ts`): the
+//!   cold features, fetched on first use: settings form and edits, configuration import,
+//!   redaction, HTML report, CSV, share links, Markdown, the findings file's bytes.
 
 use mailrep_core::findings::Findings;
-use mailrep_core::redact::Preset;
-use mailrep_core::{Config, Date, report, share, view};
+#[cfg(not(feature = "tools"))]
+use mailrep_core::{Config, Date, view};
+#[cfg(feature = "tools")]
+use mailrep_core::{Config, redact::Preset, report, share};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "tools")]
 mod settings;
+#[cfg(feature = "tools")]
 pub use settings::*;
 
 /// A JS value of `v`: its JSON through `JSON.parse`, so maps are plain objects and `None` is
@@ -46,6 +58,7 @@ fn findings_from_js(v: &JsValue) -> Result<Findings, JsError> {
     Findings::from_json_checked(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
+#[cfg(not(feature = "tools"))]
 /// The reference date for year-less syslog stamps of a file last modified at
 /// `last_modified_ms` (JS milliseconds since the Unix epoch, `File.lastModified`): the next
 /// UTC day, the same rule the CLI applies to a file's mtime.
@@ -58,6 +71,7 @@ fn reference_date(last_modified_ms: f64) -> Date {
     Date::reference_for_mtime(secs)
 }
 
+#[cfg(not(feature = "tools"))]
 /// Streaming analysis of any number of named inputs into one set of findings.
 ///
 /// ```js
@@ -75,6 +89,7 @@ pub struct Analyzer {
     buf: Vec<u8>,
 }
 
+#[cfg(not(feature = "tools"))]
 #[wasm_bindgen]
 impl Analyzer {
     /// An analyzer for the configuration `config_toml` (a `mailrep.toml`; empty for the
@@ -170,6 +185,7 @@ impl Analyzer {
     }
 }
 
+#[cfg(not(feature = "tools"))]
 /// Findings held in the module for the page's filtered views, parsed once (a render asks
 /// for a view at every filter change).
 ///
@@ -183,6 +199,7 @@ pub struct Views {
     findings: Findings,
 }
 
+#[cfg(not(feature = "tools"))]
 #[wasm_bindgen]
 impl Views {
     /// Holds `findings` (a plain object as from `Analyzer.finish` or a findings file); throws
@@ -205,6 +222,7 @@ impl Views {
     }
 }
 
+#[cfg(not(feature = "tools"))]
 /// A view filter from `{ from?, to?, provider?, ip?, domain? }`; empty strings and `null`
 /// mean "not set".
 fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
@@ -236,12 +254,14 @@ fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
 }
 
 /// The commented example configuration (`mailrep config example`).
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = configExample)]
 pub fn config_example() -> String {
     Config::example().to_owned()
 }
 
 /// Result of [`parse_config`].
+#[cfg(feature = "tools")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ParsedConfig {
@@ -254,6 +274,7 @@ struct ParsedConfig {
 /// extra rules and their examples): `{ ok, normalizedToml, error }`, `normalizedToml` holding
 /// only what differs from the defaults (`config_edit::minimal_toml`, as the settings edits
 /// write it).
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     let checked = Config::from_toml(toml).and_then(|c| {
@@ -276,6 +297,7 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
 
 /// A redacted copy of `findings` for sharing. `preset`: `internal`, `vendor_support` or
 /// `public` (research/ux.md §3.6; see `mailrep_core::redact`).
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = redactFindings)]
 pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsError> {
     let preset: Preset = preset
@@ -286,17 +308,20 @@ pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsEr
 
 /// The static HTML report (self-contained, no script, static SVG charts): the same bytes
 /// as `mailrep analyze --format html`.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = renderHtmlReport)]
 pub fn render_html_report(findings: &JsValue) -> Result<String, JsError> {
     Ok(report::html::render(&findings_from_js(findings)?))
 }
 
 /// The findings file (pretty JSON, as `mailrep analyze --format json` writes it).
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = findingsToJson)]
 pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
     Ok(findings_from_js(findings)?.to_json())
 }
 
+#[cfg(not(feature = "tools"))]
 /// Reads a findings file back; throws when it is not findings JSON of this schema version.
 #[wasm_bindgen(js_name = findingsFromJson)]
 pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
@@ -305,6 +330,7 @@ pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
 }
 
 /// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = deliveryCsv)]
 pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
     report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
@@ -315,6 +341,7 @@ pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
 /// raw DEFLATE through the browser's `CompressionStream('deflate-raw')`, base64url
 /// (`www/app/sharelink.js`), the encoding [`decode_share_link`] reads; the module then needs
 /// no DEFLATE compressor.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = shareSummary)]
 pub fn share_summary(findings: &JsValue) -> Result<JsValue, JsError> {
     findings_to_js(&share::summary(&findings_from_js(findings)?))
@@ -322,6 +349,7 @@ pub fn share_summary(findings: &JsValue) -> Result<JsValue, JsError> {
 
 /// The summary findings of a link payload (with or without `#s=`); throws on a damaged,
 /// oversized or foreign link.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = decodeShareLink)]
 pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
     findings_to_js(&share::decode(payload).map_err(|e| JsError::new(&e.to_string()))?)
@@ -329,9 +357,38 @@ pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
 
 /// Judges a link of `length` characters: `{ length, level: 'ok' | 'long' | 'too_long',
 /// message }` (warn above 2,000 characters, refuse above 32,000).
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = shareLinkCheck)]
 pub fn share_link_check(length: usize) -> Result<JsValue, JsError> {
     to_js(&share::check_link(length))
+}
+
+/// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
+/// network); `{}` for an invalid configuration.
+#[cfg(not(feature = "tools"))]
+#[wasm_bindgen(js_name = networkLabels)]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
+pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
+    let labels = Config::from_toml(toml)
+        .map(|c| mailrep_core::config_edit::labels_for(&c, ips.iter().map(String::as_str)))
+        .unwrap_or_default();
+    to_js(&labels)
+}
+
+/// An outcome from its name (`deferred_other`).
+fn outcome(s: &str) -> Result<mailrep_core::postfix::Outcome, JsError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| JsError::new(&format!("unknown outcome {s:?}")))
+}
+
+#[cfg(not(feature = "tools"))]
+/// The outcomes an unclassified reply of outcome `unclassified_outcome` (`deferred_other` or
+/// `reject_other`) can be put into by `suggestRule` (the tools module).
+#[wasm_bindgen(js_name = bucketChoices)]
+pub fn bucket_choices(unclassified_outcome: &str) -> Result<JsValue, JsError> {
+    to_js(mailrep_core::config_edit::bucket_choices(outcome(
+        unclassified_outcome,
+    )?))
 }
 
 /// The mailrep version (`0.1.0`).

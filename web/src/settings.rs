@@ -5,11 +5,10 @@
 
 use mailrep_core::Config;
 use mailrep_core::config_edit::{self, FieldError, MarkAs, SettingsForm};
-use mailrep_core::postfix::Outcome;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{findings_from_js, to_js};
+use crate::{findings_from_js, outcome, to_js};
 
 /// What the settings functions return.
 #[derive(Serialize, Default)]
@@ -46,11 +45,6 @@ fn edited(r: Result<String, FieldError>) -> Result<JsValue, JsError> {
         },
         Err(e) => failed(e),
     })
-}
-
-fn outcome(s: &str) -> Result<Outcome, JsError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| JsError::new(&format!("unknown outcome {s:?}")))
 }
 
 /// The settings form of the configuration `toml`: `{ ok, form }` with `form` = `{ networks:
@@ -94,13 +88,6 @@ pub fn mark_source(toml: &str, ip: &str, mark: &str, label: &str) -> Result<JsVa
     edited(config_edit::mark_source(toml, ip, mark, label))
 }
 
-/// The outcomes an unclassified reply of outcome `unclassified_outcome` (`deferred_other` or
-/// `reject_other`) can be put into by [`suggest_rule`].
-#[wasm_bindgen(js_name = bucketChoices)]
-pub fn bucket_choices(unclassified_outcome: &str) -> Result<JsValue, JsError> {
-    to_js(config_edit::bucket_choices(outcome(unclassified_outcome)?))
-}
-
 /// "Suggest bucket": a local rule putting the unclassified reply `template` of `provider`
 /// (outcome `unclassified_outcome`) into `outcome`: `{ ok, toml, id }` or `{ ok: false,
 /// error, field }`.
@@ -134,17 +121,6 @@ pub fn suggest_rule(
 #[wasm_bindgen(js_name = removeRule)]
 pub fn remove_rule(toml: &str, id: &str) -> Result<JsValue, JsError> {
     edited(config_edit::remove_rule(toml, id))
-}
-
-/// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
-/// network); `{}` for an invalid configuration.
-#[wasm_bindgen(js_name = networkLabels)]
-#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
-pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
-    let labels = Config::from_toml(toml)
-        .map(|c| config_edit::labels_for(&c, ips.iter().map(String::as_str)))
-        .unwrap_or_default();
-    to_js(&labels)
 }
 
 /// "Copy as issue text": a Markdown snippet about the unclassified reply (`provider`,

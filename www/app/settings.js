@@ -6,7 +6,7 @@
 // Remembered in localStorage; importable and exportable as mailrep.toml.
 
 import { byId, download, h, replace } from './dom.js';
-import { core } from './wasm.js';
+import { tools } from './wasm.js';
 
 const KEY = 'mailrep.config';
 let onApply = () => {};
@@ -55,7 +55,7 @@ export const redactionDefault = () => stored?.redaction || '';
 
 /** Reads the stored settings through the core (after a change, and at start when set). */
 export async function refresh() {
-  const r = (await core()).settingsForm(current());
+  const r = (await tools()).settingsForm(current());
   stored = r.ok ? r.form : null;
   return stored;
 }
@@ -66,7 +66,7 @@ function store(text) {
 
 /** Checks and stores `text` without re-analysing; returns the core's error or ''. */
 export async function save(text) {
-  const r = (await core()).parseConfig(text);
+  const r = (await tools()).parseConfig(text);
   if (!r.ok) return r.error;
   store(text);
   await refresh();
@@ -85,7 +85,7 @@ async function commit(toml) {
  * success the settings are saved and the page re-analyses.
  */
 export async function markSource(ip, mark) {
-  const r = (await core()).markSource(current(), ip, mark, '');
+  const r = (await tools()).markSource(current(), ip, mark, '');
   if (!r.ok) return { ok: false, message: r.error };
   await commit(r.toml);
   return { ok: true, message: mark === 'ours' ? `${ip} added to our networks as ${ip.includes(':') ? '/128' : '/32'}.` : `${ip} added to the forwarder networks.` };
@@ -93,7 +93,7 @@ export async function markSource(ip, mark) {
 
 /** "Suggest bucket": a local rule for one unclassified reply. Returns { ok, message }. */
 export async function suggestBucket(reply, outcome) {
-  const r = (await core()).suggestRule(current(), reply.provider, reply.outcome, reply.template, outcome);
+  const r = (await tools()).suggestRule(current(), reply.provider, reply.outcome, reply.template, outcome);
   if (!r.ok) return { ok: false, message: r.error };
   await commit(r.toml);
   return { ok: true, message: `Rule ${r.id} added to the settings (Settings › Reply rules): this reply now counts as ${outcome}.` };
@@ -199,7 +199,7 @@ function collect() {
 
 /** Loads `text` into the dialog (form and Advanced text); false when the core refuses it. */
 async function load(text) {
-  const r = (await core()).settingsForm(text);
+  const r = (await tools()).settingsForm(text);
   textarea().value = text;
   textDirty = false;
   if (!r.ok) {
@@ -213,7 +213,7 @@ async function load(text) {
 
 /** The TOML the dialog holds now: the form applied to the Advanced text. */
 async function result() {
-  const c = await core();
+  const c = await tools();
   const text = textarea().value;
   const base = c.settingsForm(text);
   if (!base.ok) return { ok: false, error: `mailrep.toml: ${base.error}`, field: 'toml' };
@@ -225,14 +225,14 @@ async function result() {
 }
 
 async function removeRule(id) {
-  const r = (await core()).removeRule(textarea().value, id);
+  const r = (await tools()).removeRule(textarea().value, id);
   if (!r.ok) { showError(r.error, 'rules.rule'); return; }
   const dirty = formDirty;
   const keep = collect();
   await load(r.toml);
   textDirty = true;
   if (dirty) { // keep what was typed in the form
-    const again = (await core()).applySettingsForm(r.toml, { ...keep, rules: shown.rules });
+    const again = (await tools()).applySettingsForm(r.toml, { ...keep, rules: shown.rules });
     if (again.ok) await load(again.toml);
     textDirty = true;
   }
@@ -270,7 +270,7 @@ export function setup(applied, read) {
   dialog.addEventListener('change', (e) => { if (e.target.id === 'set-redaction') formDirty = true; });
   // Edited text becomes the form's base as soon as it is left (when the core accepts it).
   textarea().addEventListener('change', async () => {
-    const r = (await core()).settingsForm(textarea().value);
+    const r = (await tools()).settingsForm(textarea().value);
     if (r.ok) { renderForm(r.form); showError(''); } else showError(`mailrep.toml: ${r.error}`, 'toml');
     textDirty = true;
   });
@@ -299,7 +299,7 @@ export function setup(applied, read) {
     download('mailrep.toml', r.toml, 'application/toml');
   });
   byId('settings-example').addEventListener('click', async () => {
-    await load((await core()).configExample());
+    await load((await tools()).configExample());
     textDirty = true;
   });
   byId('settings-reset').addEventListener('click', async () => {

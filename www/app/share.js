@@ -4,7 +4,7 @@
 // travel compressed in the URL fragment (never sent to a server).
 
 import { byId, download, h, replace } from './dom.js';
-import { core } from './wasm.js';
+import { tools } from './wasm.js';
 import { count } from './format.js';
 import { encodeSharePayload } from './sharelink.js';
 
@@ -21,7 +21,7 @@ let getFindings = () => null;
 const preset = () => document.querySelector('input[name=preset]:checked')?.value || 'internal';
 
 async function redacted() {
-  const c = await core();
+  const c = await tools();
   return { c, f: c.redactFindings(getFindings(), preset()) };
 }
 
@@ -112,7 +112,7 @@ export function setup(findings, defaultPreset = () => '') {
 export async function openFromFragment() {
   if (!location.hash.startsWith('#s=')) return null;
   try {
-    return (await core()).decodeShareLink(location.hash.slice(3));
+    return (await tools()).decodeShareLink(location.hash.slice(3));
   } catch (e) {
     replace(byId('banners'), h('p', { class: 'banner error', text: `This summary link could not be read: ${e?.message || e}` }));
     return null;

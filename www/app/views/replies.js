@@ -7,6 +7,7 @@ import { count, pct, outcomeLabel } from '../format.js';
 import { table } from '../table.js';
 import { section, empty } from './common.js';
 import * as settings from '../settings.js';
+import { tools } from '../wasm.js';
 
 /** Labels of the buckets a reply can be put into (the core's bucketChoices). */
 const BUCKET_LABELS = { deferred_other: 'Deferred (other, known)', reject_other: 'Other rejection (known)' };
@@ -24,7 +25,7 @@ function unclassifiedActions(r, ctx, i) {
     h('button', { type: 'button', class: 'small suggest', onclick: () => act(() => settings.suggestBucket(r, select.value)) }, 'Suggest bucket'),
     h('button', { type: 'button', class: 'small copy-issue', onclick: async () => {
       try {
-        out.value = m.unclassifiedIssueText(findings, r.provider, r.template);
+        out.value = (await tools()).unclassifiedIssueText(findings, r.provider, r.template);
       } catch (e) {
         out.value = `Not available: ${e?.message || e}`;
       }
