@@ -41,7 +41,14 @@ pub struct Analyzer {
     abortable: bool,
     /// Exactly-once ingestion is on (see [`Analyzer::set_exactly_once`]).
     ingest: bool,
+    /// [`dmarc::read_blob`], as a pointer taken in [`Analyzer::new`]: the DMARC reading
+    /// functions are `#[inline]`, so they are compiled in the crate that calls `new` (the page's
+    /// web crate, at its size-first opt-level), not with the core's speed-first hot path.
+    read_blob: ReadBlob,
 }
+
+/// Reads a DMARC / TLS report blob into items ([`dmarc::read_blob`]).
+type ReadBlob = fn(&str, &[u8], &crate::limits::Limits) -> Vec<Item>;
 
 /// What exactly-once ingestion needs from one ended input (see
 /// [`Analyzer::end_ingested_input`]).
@@ -84,8 +91,10 @@ impl Current {
         dmarc: &'a mut DmarcAggregator,
         bind: &'a mut BTreeMap<String, IpAddr>,
         abortable: bool,
+        read_blob: ReadBlob,
     ) -> (&'a mut Stage, InputSink<'a>) {
         let sink = InputSink {
+            read_blob,
             name: &self.name,
             reference: self.reference,
             config,
@@ -124,6 +133,7 @@ struct InputSink<'a> {
     checkpoint: &'a mut Option<aggregate::Checkpoint>,
     abortable: bool,
     blob: Option<&'a mut Option<Vec<u8>>>,
+    read_blob: ReadBlob,
 }
 
 impl InputSink<'_> {
@@ -169,7 +179,7 @@ impl Sink for InputSink<'_> {
             *keep = Some(bytes.to_vec());
             return;
         }
-        for item in dmarc::read_blob(self.name, bytes, &self.config.limits) {
+        for item in (self.read_blob)(self.name, bytes, &self.config.limits) {
             match &item {
                 Item::Aggregate(_) => self.reports.aggregate += 1,
                 Item::Failure { .. } => self.reports.failure += 1,
@@ -206,7 +216,8 @@ impl Sink for InputSink<'_> {
 }
 
 impl Analyzer {
-    /// An analyzer for `config` (rules compiled once).
+    /// An analyzer for `config` (rules compiled once). `#[inline]`: see the `read_blob` field.
+    #[inline]
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
             delivery: DeliveryAggregator::new(&config)?,
@@ -218,6 +229,7 @@ impl Analyzer {
             abortable: false,
             ingest: false,
             config,
+            read_blob: dmarc::read_blob,
         })
     }
 
@@ -316,6 +328,7 @@ impl Analyzer {
             &mut self.dmarc,
             &mut self.bind,
             self.abortable,
+            self.read_blob,
         );
         Some((stage, sink, &self.config.limits))
     }
@@ -376,6 +389,7 @@ impl Analyzer {
             &mut self.dmarc,
             &mut self.bind,
             self.abortable,
+            self.read_blob,
         );
         match inflated {
             Some(end) => stage.finish_inflated(&end, &self.config.limits, &mut sink),
@@ -501,6 +515,7 @@ impl Analyzer {
     }
 
     /// Ends any open input and builds the findings.
+    #[inline]
     pub fn finish(mut self) -> Findings {
         self.end_input();
         self.snapshot()
@@ -509,6 +524,7 @@ impl Analyzer {
     /// The findings of the inputs ended so far (an input still open is left out and stays
     /// open), without consuming the analyzer: the page shows results as files finish.
     /// [`Analyzer::finish`] after the last input gives the same findings as a snapshot then.
+    #[inline]
     pub fn snapshot(&self) -> Findings {
         let delivery = self.delivery.finish(&self.config, &self.bind);
         let (dmarc, dmarc_diagnostics) = self.dmarc.finish(&self.config);

@@ -29,6 +29,7 @@ pub enum Severity {
 impl Severity {
     /// The four-letter tag of text outputs: `CRIT`, `WARN` or `INFO` (the CLI's text report,
     /// its notifications and the page's Markdown summary).
+    #[inline]
     pub fn tag(self) -> &'static str {
         match self {
             Severity::Critical => "CRIT",
@@ -90,6 +91,7 @@ pub struct Verdict {
 }
 
 /// Formats an integer with thousands separators (`1,204`).
+#[inline]
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
@@ -111,6 +113,7 @@ struct Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
+    #[inline]
     fn add(&mut self, r: &'a DailyRow) {
         self.attempts += r.attempts;
         self.by_outcome[r.outcome.index()] += r.attempts;
@@ -122,6 +125,7 @@ impl<'a> Cell<'a> {
         }
     }
 
+    #[inline]
     fn evidence(&self, outcome: Outcome) -> Vec<String> {
         let mut ev = self.evidence.get(&outcome).cloned().unwrap_or_default();
         crate::sort::sort_by(&mut ev, |a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
@@ -136,6 +140,7 @@ impl<'a> Cell<'a> {
 }
 
 /// Delivery rules over the daily rows: per (date, provider) overall and per sending IP.
+#[inline]
 pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Verdict> {
     let mut overall: BTreeMap<(Date, &str), Cell<'_>> = BTreeMap::new();
     let mut per_ip: BTreeMap<(Date, &str, &str), Cell<'_>> = BTreeMap::new();
@@ -242,6 +247,7 @@ pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Ver
     out
 }
 
+#[inline]
 fn regressions(
     overall: &BTreeMap<(Date, &str), Cell<'_>>,
     delivery: &DeliveryFindings,
@@ -309,6 +315,7 @@ fn regressions(
 }
 
 /// Sorts verdicts: most severe first, then by id and subject.
+#[inline]
 pub fn sort(verdicts: &mut [Verdict]) {
     crate::sort::sort_by(verdicts, |a, b| {
         (a.severity, &a.id, &a.subject)
@@ -339,6 +346,7 @@ struct SourceTotal<'a> {
 /// per source IP across the days of the analysed reports (the seed's 7-day digest, when the
 /// reports cover a week). "Pass" is DMARC pass per RFC 7489 §3: aligned DKIM pass or aligned
 /// SPF pass in `policy_evaluated`.
+#[inline]
 pub fn dmarc_verdicts(dmarc: &crate::dmarc::DmarcFindings, t: &Thresholds) -> Vec<Verdict> {
     use crate::dmarc::SourceClass;
     let mut per_ip: BTreeMap<std::net::IpAddr, SourceTotal<'_>> = BTreeMap::new();

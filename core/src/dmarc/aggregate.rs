@@ -274,6 +274,7 @@ impl DmarcAggregator {
     /// Aggregates everything added. Returns the findings and the diagnostics: those added as
     /// items plus one `dmarc.duplicate_report` (info) per duplicate. Does not consume the
     /// aggregator, so a caller can take a snapshot and keep adding.
+    #[inline]
     pub fn finish(&self, config: &Config) -> (DmarcFindings, Vec<Diagnostic>) {
         let classifier = Classifier::new(config);
         let mut f = DmarcFindings {

@@ -33,6 +33,7 @@ pub(crate) enum Kind {
 }
 
 /// Sniffs a blob by its first bytes.
+#[inline]
 pub(crate) fn kind(b: &[u8]) -> Kind {
     if b.starts_with(&[0x1f, 0x8b]) {
         return Kind::Gzip;
@@ -60,6 +61,7 @@ pub(crate) fn kind(b: &[u8]) -> Kind {
 
 /// RFC 5322 header block heuristic: every line up to the first empty one (at most 64 KiB) is a
 /// `Name: value` field or a folded continuation, and a typical message field is present.
+#[inline]
 fn looks_like_message(b: &[u8]) -> bool {
     let head = &b[..b.len().min(64 * 1024)];
     let mut known = false;
@@ -111,6 +113,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     pub(crate) fn new(input: &'a str, limits: &'a Limits) -> Self {
         Self {
             input,
@@ -120,6 +123,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn diag(
         &mut self,
         level: Level,
@@ -139,6 +143,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The decompressed-size cap for `compressed` input bytes.
+    #[inline]
     fn cap(&self, compressed: u64) -> u64 {
         let by_ratio = compressed
             .saturating_mul(self.limits.max_ratio)
@@ -147,6 +152,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one blob found at `member` (nested `depth` containers deep).
+    #[inline]
     pub(crate) fn blob(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         if depth > MAX_NESTING {
             self.diag(
@@ -176,6 +182,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn xml(&mut self, bytes: &[u8], member: Option<&str>) {
         let (text, repairs) = decode::xml_text(bytes);
         let mut warnings = Warnings::default();
@@ -221,6 +228,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn json(&mut self, bytes: &[u8], member: Option<&str>) {
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match serde_json::from_slice::<serde_json::Value>(text) {
@@ -249,6 +257,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn gzip(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         let cap = self.cap(bytes.len() as u64);
         let mut out = Vec::new();
@@ -320,6 +329,7 @@ impl<'a> Reader<'a> {
         self.blob(&out, member, depth + 1);
     }
 
+    #[inline]
     fn limit_hit(&mut self, member: Option<&str>, cap: u64, compressed: usize) {
         let code = if cap >= self.limits.max_decompressed_bytes {
             "limit.decompressed_size"
@@ -338,6 +348,7 @@ impl<'a> Reader<'a> {
         );
     }
 
+    #[inline]
     fn zip(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
             Ok(a) => a,
@@ -434,6 +445,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn mbox(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         let mark = self.items.len();
         let mut starts = vec![0usize];
@@ -473,6 +485,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn message(&mut self, bytes: &[u8], member: Option<&str>, depth: u32) {
         let Some(msg) = MessageParser::default().parse(bytes) else {
             self.diag(
@@ -577,6 +590,7 @@ impl<'a> Reader<'a> {
 }
 
 /// `outer > inner` member path.
+#[inline]
 fn join(outer: Option<&str>, inner: &str) -> String {
     match outer {
         Some(o) => format!("{o} > {inner}"),

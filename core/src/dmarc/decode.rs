@@ -9,6 +9,7 @@ pub(crate) type Repair = (&'static str, String);
 /// Decodes an XML document to text. Never fails: invalid UTF-8 is replaced (U+FFFD) and
 /// reported. Returns the text starting at the first `<` (BOM and leading whitespace removed)
 /// and the repairs made.
+#[inline]
 pub(crate) fn xml_text(bytes: &[u8]) -> (Cow<'_, str>, Vec<Repair>) {
     let mut repairs = Vec::new();
     let mut b = bytes;
@@ -63,6 +64,7 @@ pub(crate) fn xml_text(bytes: &[u8]) -> (Cow<'_, str>, Vec<Repair>) {
 }
 
 /// True when the XML declaration names Windows-1252 or ISO-8859-1 (its superset in practice).
+#[inline]
 fn declares_single_byte(b: &[u8]) -> bool {
     if !b.starts_with(b"<?xml") {
         return false;
@@ -96,6 +98,7 @@ fn declares_single_byte(b: &[u8]) -> bool {
 }
 
 /// Windows-1252 to UTF-8 (undefined bytes map to the C1 control of the same value).
+#[inline]
 pub(crate) fn windows_1252(b: &[u8]) -> String {
     const HIGH: [char; 32] = [
         '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}',

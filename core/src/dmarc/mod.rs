@@ -66,6 +66,7 @@ pub enum Item {
 ///
 /// Decompression is bounded per gzip stream / zip entry by
 /// `min(max_decompressed_bytes, max(max_ratio × compressed size, 1 MiB))`.
+#[inline]
 pub fn read_blob(input: &str, bytes: &[u8], limits: &Limits) -> Vec<Item> {
     if bytes.len() > limits.max_document_bytes {
         return vec![Item::Diagnostic(Diagnostic::new(
@@ -89,6 +90,7 @@ pub fn read_blob(input: &str, bytes: &[u8], limits: &Limits) -> Vec<Item> {
 /// handles: XML, a MIME message or an mbox, JSON TLS report (one that names
 /// `organization-name`, `report-id` or `policies` in the head), or a gzip / zip archive.
 /// Postfix log lines (syslog, RFC 3339 stamps, journald JSON) are not matched.
+#[inline]
 pub fn sniff(head: &[u8]) -> bool {
     use container::Kind;
     match container::kind(head) {

@@ -138,16 +138,19 @@ pub struct Record {
 
 impl Record {
     /// DMARC pass (DESIGN §3): aligned DKIM pass or aligned SPF pass in `policy_evaluated`.
+    #[inline]
     pub fn dmarc_pass(&self) -> bool {
         self.dkim == "pass" || self.spf == "pass"
     }
 
     /// Some `auth_results/dkim` result is `pass` (aligned or not).
+    #[inline]
     pub fn dkim_auth_pass(&self) -> bool {
         self.dkim_results.iter().any(|d| d.result == "pass")
     }
 
     /// Some `auth_results/spf` result is `pass` (aligned or not).
+    #[inline]
     pub fn spf_auth_pass(&self) -> bool {
         self.spf_results.iter().any(|s| s.result == "pass")
     }

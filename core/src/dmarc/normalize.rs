@@ -2,6 +2,7 @@
 //! the de-duplication key `(org_name, report_id)` agrees with parsedmarc's.
 
 /// Normalized report id: `<` and `>` removed, everything from the first `@` dropped, trimmed.
+#[inline]
 pub(crate) fn report_id(raw: &str) -> String {
     let stripped: String = raw.chars().filter(|c| *c != '<' && *c != '>').collect();
     let before_at = stripped.split('@').next().unwrap_or("");
@@ -10,6 +11,7 @@ pub(crate) fn report_id(raw: &str) -> String {
 
 /// Normalized reporter name: `org_name`, or the domain of `email` when empty; a name without
 /// spaces that contains a dot is reduced to its registrable domain and lowercased.
+#[inline]
 pub(crate) fn org_name(raw: &str, email: &str) -> String {
     let mut name = raw.trim();
     if name.is_empty() {
@@ -37,6 +39,7 @@ const TWO_LABEL_SUFFIXES: &[&str] = &[
 
 /// Registrable domain ("base domain") of a host name, lowercased; `None` when it is not a
 /// plausible host name.
+#[inline]
 pub(crate) fn base_domain(host: &str) -> Option<String> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     if host.is_empty()

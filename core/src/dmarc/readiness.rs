@@ -101,6 +101,7 @@ pub struct ClassShare {
 }
 
 impl ClassShare {
+    #[inline]
     fn with_rates(mut self) -> Self {
         self.failing = self.messages - self.passing;
         self.pass_percent = percent(self.passing, self.messages);
@@ -198,6 +199,7 @@ pub struct DomainReadiness {
 
 /// Readiness of every `header_from` domain of `f` (sorted by domain; the empty domain is left
 /// out), judged with `config.thresholds` and labelled with `config.ours.domains`.
+#[inline]
 pub fn assess(f: &DmarcFindings, config: &Config) -> Vec<DomainReadiness> {
     let listed: BTreeSet<String> = crate::sort::btree_set(
         config
@@ -215,6 +217,7 @@ pub fn assess(f: &DmarcFindings, config: &Config) -> Vec<DomainReadiness> {
 
 /// The reports whose policy governs `domain`: those for the domain itself, else those for the
 /// closest parent domain. The flag says a parent's policy applies.
+#[inline]
 fn governing<'a>(reports: &'a [ReportSummary], domain: &str) -> (Vec<&'a ReportSummary>, bool) {
     let exact: Vec<&ReportSummary> = reports
         .iter()
@@ -241,6 +244,7 @@ fn governing<'a>(reports: &'a [ReportSummary], domain: &str) -> (Vec<&'a ReportS
 }
 
 /// True when `domain` is a proper subdomain of `parent` (`a.example.org` of `example.org`).
+#[inline]
 fn is_subdomain(domain: &str, parent: &str) -> bool {
     !parent.is_empty()
         && domain
@@ -248,6 +252,7 @@ fn is_subdomain(domain: &str, parent: &str) -> bool {
             .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
 }
 
+#[inline]
 fn history(reports: &[&ReportSummary]) -> Vec<PolicySpan> {
     let mut sorted = reports.to_vec();
     crate::sort::sort_by_key(&mut sorted, |r| (r.begin, r.end));
@@ -277,6 +282,7 @@ fn history(reports: &[&ReportSummary]) -> Vec<PolicySpan> {
 }
 
 /// The next step up from policy `applied` at `pct`.
+#[inline]
 fn next_step(applied: &str, pct: u8) -> Option<&'static str> {
     match (applied, pct >= 100) {
         ("reject", true) => None,
@@ -287,10 +293,12 @@ fn next_step(applied: &str, pct: u8) -> Option<&'static str> {
     }
 }
 
+#[inline]
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+#[inline]
 fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> DomainReadiness {
     let t = &config.thresholds;
     let (reports, via_parent) = governing(&f.reports, domain);
@@ -488,6 +496,7 @@ fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> Domain
 }
 
 /// A short human phrase for a status (`Ready for p=quarantine`, `Not ready`, ...).
+#[inline]
 fn headline(r: &DomainReadiness) -> String {
     match (r.status, r.next.as_deref()) {
         (Status::Enforced, _) if r.ours.messages > 0 && r.ours.failing > 0 => format!(
@@ -508,6 +517,7 @@ fn headline(r: &DomainReadiness) -> String {
 
 /// The policy in force as text: `p=none`, `p=quarantine pct=25`, `sp=reject (parent)`, or
 /// `not reported`.
+#[inline]
 fn policy_text(r: &DomainReadiness) -> String {
     match &r.applied {
         None => "not reported".to_owned(),

@@ -79,6 +79,7 @@ enum Tag {
 }
 
 /// Maps a local element name to a tag; the flag marks a known misspelling.
+#[inline]
 fn tag_of(local: &str) -> (Tag, bool) {
     let mut buf = [0u8; 24];
     let n = local.len();
@@ -179,6 +180,7 @@ struct RecordB {
 pub(crate) struct Warnings(pub(crate) Vec<ReportWarning>);
 
 impl Warnings {
+    #[inline]
     pub(crate) fn add(&mut self, level: Level, code: &str, message: impl Into<String>) {
         if let Some(w) = self.0.iter_mut().find(|w| w.code == code) {
             w.count += 1;
@@ -219,6 +221,7 @@ struct Parser<'l> {
 }
 
 /// Reads one decoded XML document.
+#[inline]
 pub(crate) fn parse(text: &str, limits: &Limits, mut warnings: Warnings) -> XmlOutcome {
     let mut reader = Reader::from_str(text);
     {
@@ -344,6 +347,7 @@ pub(crate) fn parse(text: &str, limits: &Limits, mut warnings: Warnings) -> XmlO
     p.finish()
 }
 
+#[inline]
 fn with_offset(r: XmlOutcome, offset: u64) -> XmlOutcome {
     match r {
         XmlOutcome::Rejected(c, m, None) => XmlOutcome::Rejected(c, m, Some(offset)),
@@ -352,14 +356,17 @@ fn with_offset(r: XmlOutcome, offset: u64) -> XmlOutcome {
 }
 
 impl Parser<'_> {
+    #[inline]
     fn in_feedback(&self) -> bool {
         self.feedback_at.is_some()
     }
 
+    #[inline]
     fn parent(&self) -> Tag {
         self.stack.last().copied().unwrap_or(Tag::Other)
     }
 
+    #[inline]
     fn grandparent(&self) -> Tag {
         let n = self.stack.len();
         if n >= 2 {
@@ -369,6 +376,7 @@ impl Parser<'_> {
         }
     }
 
+    #[inline]
     fn start(&mut self, e: &BytesStart<'_>) -> Option<XmlOutcome> {
         let local = e.local_name();
         let (tag, misspelled) = tag_of(local.as_ref());
@@ -476,6 +484,7 @@ impl Parser<'_> {
         None
     }
 
+    #[inline]
     fn end(&mut self, tag: Tag) {
         let Some(fb) = self.feedback_at else {
             // Outside the report: keep the stack roughly balanced.
@@ -510,6 +519,7 @@ impl Parser<'_> {
     }
 
     /// Closes the element an empty-element tag (`<x/>`) just opened.
+    #[inline]
     fn end_empty(&mut self) {
         let text = std::mem::take(&mut self.text);
         let Some(t) = self.stack.pop() else { return };
@@ -522,6 +532,7 @@ impl Parser<'_> {
         }
     }
 
+    #[inline]
     fn meta_mut(&mut self) -> &mut Meta {
         if self.meta_count > 1 {
             &mut self.meta_dup
@@ -530,6 +541,7 @@ impl Parser<'_> {
         }
     }
 
+    #[inline]
     fn policy_mut(&mut self) -> &mut Policy {
         if self.policy_count > 1 {
             &mut self.policy_dup
@@ -539,6 +551,7 @@ impl Parser<'_> {
     }
 
     /// Closes element `tag` whose text content is `value`; `self.stack` now ends at its parent.
+    #[inline]
     fn close(&mut self, tag: Tag, value: String) {
         let parent = self.parent();
         let grand = self.grandparent();
@@ -675,6 +688,7 @@ impl Parser<'_> {
         }
     }
 
+    #[inline]
     fn finish_record(&mut self, r: RecordB) {
         let ip_text = r.source_ip.as_deref().map(clean).unwrap_or_default();
         let ip_text = ip_text.trim_start_matches('[').trim_end_matches(']');
@@ -773,6 +787,7 @@ impl Parser<'_> {
         });
     }
 
+    #[inline]
     fn finish(mut self) -> XmlOutcome {
         if !self.feedback_seen {
             let root = self.root.unwrap_or_default();
@@ -917,6 +932,7 @@ impl Parser<'_> {
 }
 
 /// Keeps the first value of a field.
+#[inline]
 fn set(slot: &mut Option<String>, value: String) {
     if slot.is_none() {
         *slot = Some(value);
@@ -924,6 +940,7 @@ fn set(slot: &mut Option<String>, value: String) {
 }
 
 /// Trimmed, control characters removed.
+#[inline]
 fn clean(s: &str) -> String {
     let t = s.trim();
     if t.chars().any(|c| c.is_control() && c != '\t') {
@@ -936,6 +953,7 @@ fn clean(s: &str) -> String {
 }
 
 /// Trimmed, control characters removed, ASCII-lowercased.
+#[inline]
 fn lower(s: &str) -> String {
     let mut c = clean(s);
     c.make_ascii_lowercase();
@@ -943,6 +961,7 @@ fn lower(s: &str) -> String {
 }
 
 /// An unsigned integer with any whitespace inside; `12.0` is read as 12.
+#[inline]
 fn parse_u64(s: &str) -> Option<u64> {
     let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let int = digits.split('.').next().unwrap_or("");
@@ -956,6 +975,7 @@ const MAX_TIME: i64 = 253_402_300_799;
 const MAX_COUNT: u64 = 1_000_000_000_000;
 
 /// A Unix time in seconds (whitespace tolerated, fraction dropped), between 1970 and 9999.
+#[inline]
 fn parse_time(s: &str) -> Option<i64> {
     let digits: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let int = digits.split('.').next().unwrap_or("");
@@ -963,6 +983,7 @@ fn parse_time(s: &str) -> Option<i64> {
 }
 
 /// The namespace declared on the `feedback` element: its prefix's, else the default one.
+#[inline]
 fn namespace_of(e: &BytesStart<'_>) -> Option<String> {
     let name = e.name();
     let qname: &str = name.as_ref();

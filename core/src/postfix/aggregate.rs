@@ -1002,6 +1002,7 @@ impl DeliveryAggregator {
     /// Builds the delivery findings. `bind` maps services to sending IPs learned from
     /// `master.cf`/`main.cf` inputs; the configuration's `egress.sending_ips` wins over it.
     /// Does not consume the aggregator, so a caller can take a snapshot and keep adding.
+    #[inline]
     pub fn finish(&self, config: &Config, bind: &BTreeMap<String, IpAddr>) -> DeliveryFindings {
         /// (attempts, first seq, rule, sample) of a reply group.
         type Group = (u64, u64, u32, String);
