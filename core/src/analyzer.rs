@@ -233,6 +233,12 @@ impl Analyzer {
         })
     }
 
+    /// Checks `config` as [`Analyzer::new`] does (extra rules compile and match their examples)
+    /// without building an analyzer: the page's settings import, which needs no DMARC reader.
+    pub fn check_config(config: &Config) -> Result<(), ConfigError> {
+        DeliveryAggregator::new(config).map(drop)
+    }
+
     /// Makes inputs abortable with [`Analyzer::abort_input`] (the page sets it; the CLI has
     /// no use for it). Costs one copy of the delivery counting state at the first line of each
     /// log input (see [`aggregate::DeliveryAggregator::checkpoint`]); findings are unchanged.

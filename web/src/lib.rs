@@ -278,7 +278,7 @@ struct ParsedConfig {
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     let checked = Config::from_toml(toml).and_then(|c| {
-        mailrep_core::Analyzer::new(c.clone())?;
+        mailrep_core::Analyzer::check_config(&c)?;
         Ok(c)
     });
     to_js(&match checked {
