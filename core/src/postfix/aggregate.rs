@@ -466,7 +466,6 @@ pub struct LineDiagnostics {
 
 impl DeliveryAggregator {
     /// Compiles the classifier and egress selection from the configuration.
-    #[inline]
     pub fn new(config: &Config) -> Result<Self, crate::config::ConfigError> {
         Ok(Self {
             classifier: Classifier::new(&config.rules)?,

@@ -104,7 +104,6 @@ struct Ctx<'a> {
     provider: &'a str,
 }
 
-#[inline]
 fn invalid(rule: &str, what: impl std::fmt::Display) -> ConfigError {
     ConfigError::Invalid(format!("rules: {rule}: {what}"))
 }
@@ -115,12 +114,10 @@ impl Classifier {
     /// A configured rule with a bad regex or code pattern, an unknown provider id, no condition,
     /// or an example it does not match (or a counter-example it matches) is
     /// [`ConfigError::Invalid`] naming the rule id.
-    #[inline]
     pub fn new(extra: &RulesConfig) -> Result<Self, ConfigError> {
         Self::build(extra, default_table(), true)
     }
 
-    #[inline]
     fn build(
         extra: &RulesConfig,
         defaults: &RulesConfig,
@@ -457,7 +454,6 @@ impl Classifier {
     }
 }
 
-#[inline]
 fn compile_rule(
     def: &RuleDef,
     providers: &[ProviderC],
