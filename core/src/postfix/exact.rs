@@ -50,10 +50,11 @@ pub(crate) struct ExactMemo {
     len: u32,
 }
 
-/// The 128-bit hash of the key `key` (header and reply text as one string): xxh3-128.
+/// The 128-bit hash of the key `key` (header and reply text as one string): xxh3-128
+/// (`super::xxh3`: the same values as `xxhash_rust`, without `__multi3` calls in WebAssembly).
 #[inline]
 pub(crate) fn hash(key: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(key)
+    super::xxh3::xxh3_128_hash(key)
 }
 
 impl ExactMemo {

@@ -21,6 +21,7 @@ mod phrase;
 pub mod provider;
 mod queue;
 pub mod rules;
+mod xxh3;
 
 use serde::{Deserialize, Serialize};
 
