@@ -50,11 +50,10 @@ pub(crate) struct ExactMemo {
     len: u32,
 }
 
-/// The 128-bit hash of the key `key` (header and reply text as one string): xxh3-128
-/// (`super::xxh3`: the same values as `xxhash_rust`, without `__multi3` calls in WebAssembly).
+/// The 128-bit hash of the key `key` (header and reply text as one string): xxh3-128.
 #[inline]
 pub(crate) fn hash(key: &[u8]) -> u128 {
-    super::xxh3::xxh3_128_hash(key)
+    xxhash_rust::xxh3::xxh3_128(key)
 }
 
 impl ExactMemo {

@@ -21,7 +21,6 @@ mod phrase;
 pub mod provider;
 mod queue;
 pub mod rules;
-mod xxh3;
 
 use serde::{Deserialize, Serialize};
 
