@@ -2,6 +2,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::scan::same_bytes;
+
 /// Maps strings to dense `u32` ids and back. Ids are assigned in first-seen order, which is
 /// deterministic for a given byte sequence.
 #[derive(Debug)]
@@ -26,30 +28,11 @@ impl Default for Interner {
     }
 }
 
-/// `a == b`, with short strings (the usual host and service names) compared as two
-/// overlapping words instead of through a `memcmp` call.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if (8..=16).contains(&n) {
-        let word = |s: &[u8], at: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&s[at..at + 8]);
-            u64::from_le_bytes(w)
-        };
-        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
-    }
-    a == b
-}
-
 impl Interner {
     pub(crate) fn id(&mut self, s: &str) -> u32 {
         for &r in &self.recent {
             if let Some(name) = self.names.get(r as usize)
-                && same(name.as_bytes(), s.as_bytes())
+                && same_bytes(name.as_bytes(), s.as_bytes())
             {
                 return r;
             }

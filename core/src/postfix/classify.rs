@@ -17,8 +17,7 @@
 //! Rules see the reply **template** ([`template`]), the text with volatile tokens masked, so a
 //! memo keyed on the template ([`ClassifyCache`]) returns exactly what the classifier would.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -29,6 +28,8 @@ use super::provider::{SuffixMatcher, is_address_like};
 use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
 use super::{Delivery, Outcome, Status};
 use crate::config::ConfigError;
+use crate::scan::same_bytes;
+use hashbrown::HashTable;
 
 /// Result of classifying one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1066,6 +1067,14 @@ fn is_code_like(b: &[u8]) -> bool {
 
 // ───────────────────────────────────────────── memo ──
 
+/// The [`FxHasher`] hash of a template key.
+#[inline]
+fn fx_hash(key: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(key);
+    h.finish()
+}
+
 /// FxHash-style hasher for the memo (fast on short keys; the memo is bounded, so hash
 /// flooding cannot grow it).
 #[derive(Debug, Default, Clone, Copy)]
@@ -1127,7 +1136,10 @@ pub struct ClassifyCache {
     hosts: ExactMemo,
     /// Recipient domain -> provider index + 1 (0 = none), like `hosts`.
     domains: ExactMemo,
-    map: HashMap<Box<[u8]>, u32, BuildHasherDefault<FxHasher>>,
+    /// Template key (the header and the template, as in `key`) -> memo slot. Keys are
+    /// compared with [`same_bytes`] (word compares; slice equality is a byte-by-byte `memcmp`
+    /// in WebAssembly).
+    map: HashTable<(Box<[u8]>, u32)>,
     /// Exact (facts, provider, reply text) -> exact entry id, consulted before the template is
     /// built: replies repeat byte for byte more often than not (the same IP in a throttling
     /// reply, the same refused host), and hashing the raw bytes is much cheaper than masking.
@@ -1173,7 +1185,7 @@ impl ClassifyCache {
         Self {
             hosts: ExactMemo::default(),
             domains: ExactMemo::default(),
-            map: HashMap::default(),
+            map: HashTable::new(),
             exact: ExactMemo::default(),
             last_exact: None,
             last_sent: None,
@@ -1282,7 +1294,7 @@ impl ClassifyCache {
             // slot without hashing (the key is the dsn alone).
             let dsn = f.dsn.unwrap_or_default().as_bytes();
             if let Some((last, i)) = &self.last_sent
-                && **last == *dsn
+                && same_bytes(last, dsn)
             {
                 self.hits += 1;
                 let i = *i as usize;
@@ -1331,7 +1343,8 @@ impl ClassifyCache {
             }
             build_template(text, f.local, &mut self.key);
         }
-        if let Some(&i) = self.map.get(self.key.as_slice()) {
+        let key_hash = fx_hash(&self.key);
+        if let Some(&(_, i)) = self.map.find(key_hash, |(k, _)| same_bytes(k, &self.key)) {
             self.hits += 1;
             if sent_key {
                 self.remember_sent(header_len, i);
@@ -1352,7 +1365,11 @@ impl ClassifyCache {
         }
         let i = self.values.len();
         self.values.push(c);
-        self.map.insert(self.key.as_slice().into(), i as u32);
+        self.map.insert_unique(
+            key_hash,
+            (self.key.as_slice().into(), i as u32),
+            |(k, _)| fx_hash(k),
+        );
         if sent_key {
             self.remember_sent(header_len, i as u32);
         } else {
