@@ -248,17 +248,14 @@ export class Views {
 export function findingsFromJson(text: string): Findings;
 /** Labels of our networks for these IPs: `{ ip: label }` (only IPs in a labelled network). */
 export function networkLabels(toml: string, ips: string[]): Record<string, string>;
+/**
+ * What the page shows before the settings dialog opens: the number of our networks and the
+ * default redaction preset ('' = unset), or the error of an invalid configuration.
+ */
+export function settingsFacts(toml: string):
+  | { ok: true; networks: number; redaction: '' | 'internal' | 'vendor_support' | 'public' }
+  | { ok: false; error: string };
 /** Outcomes an unclassified reply (deferred_other / reject_other) can be put into. */
 export function bucketChoices(unclassifiedOutcome: Outcome): Outcome[];
-/** The mailrep version, e.g. `0.1.0`. */
-export function version(): string;
-
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-export interface InitOutput { readonly memory: WebAssembly.Memory; }
-export type SyncInitInput = BufferSource | WebAssembly.Module;
-/** Instantiates the module synchronously (e.g. from a posted WebAssembly.Module). */
-export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
-/** Loads and instantiates the module (default: mailrep_web_bg.wasm beside this file). */
-export default function __wbg_init(
-  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
-): Promise<InitOutput>;
+export { version, initSync, default } from './wasm_init';
+export type { InitInput, InitOutput, SyncInitInput } from './wasm_init';

@@ -62,15 +62,5 @@ export function removeRule(toml: string, id: string): SettingsEdit;
 export function unclassifiedIssueText(findings: Findings, provider: string, template: string): string;
 /** Verdicts, provider table and top replies as Markdown (redact first). */
 export function summaryMarkdown(findings: Findings): string;
-/** The mailrep version, e.g. `0.1.0`. */
-export function version(): string;
-
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
-export interface InitOutput { readonly memory: WebAssembly.Memory; }
-export type SyncInitInput = BufferSource | WebAssembly.Module;
-/** Instantiates the module synchronously (e.g. from a posted WebAssembly.Module). */
-export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
-/** Loads and instantiates the module (default: mailrep_web_tools_bg.wasm beside this file). */
-export default function __wbg_init(
-  module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
-): Promise<InitOutput>;
+export { version, initSync, default } from './wasm_init';
+export type { InitInput, InitOutput, SyncInitInput } from './wasm_init';

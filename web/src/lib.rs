@@ -375,6 +375,41 @@ pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> 
     to_js(&labels)
 }
 
+/// What the page shows before the settings dialog is opened, read from the configuration
+/// `toml` by the analysis module (so a session with stored settings does not fetch the tools
+/// module at start): `{ ok: true, networks, redaction }` with `networks` the number of our
+/// networks (`[ours] networks`) and `redaction` the default preset of exports
+/// (`[share] redaction`, `''` when unset), or `{ ok: false, error }` for an invalid
+/// configuration (the error names the key and line, as `Config::from_toml`'s).
+#[cfg(not(feature = "tools"))]
+#[wasm_bindgen(js_name = settingsFacts)]
+pub fn settings_facts(toml: &str) -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct Facts {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        networks: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        redaction: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    }
+    to_js(&match Config::from_toml(toml) {
+        Ok(c) => Facts {
+            ok: true,
+            networks: Some(c.ours.networks.len()),
+            redaction: Some(c.share.redaction.map_or("", |p| p.as_str())),
+            error: None,
+        },
+        Err(e) => Facts {
+            ok: false,
+            networks: None,
+            redaction: None,
+            error: Some(e.to_string()),
+        },
+    })
+}
+
 /// An outcome from its name (`deferred_other`).
 fn outcome(s: &str) -> Result<mailrep_core::postfix::Outcome, JsError> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))

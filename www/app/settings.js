@@ -6,11 +6,15 @@
 // Remembered in localStorage; importable and exportable as mailrep.toml.
 
 import { byId, download, h, replace } from './dom.js';
-import { tools } from './wasm.js';
+import { core, tools } from './wasm.js';
 
 const KEY = 'mailrep.config';
 let onApply = () => {};
-/** The form of the stored settings (null until the core has read them). */
+/**
+ * What the page needs of the stored settings before the dialog opens, `{ networks, redaction }`
+ * from the analysis module's settingsFacts (null until read), so that a session with stored
+ * settings does not fetch the tools module at start.
+ */
 let stored = null;
 /** The form shown in the dialog (rules and thresholds as the core gave them). */
 let shown = null;
@@ -47,7 +51,7 @@ export const current = () => localStorage.getItem(KEY) || '';
  */
 export function hasNetworks() {
   if (!current().trim()) return false;
-  return stored ? stored.networks.length > 0 : null;
+  return stored ? stored.networks > 0 : null;
 }
 
 /** The default redaction preset of the settings ('' = none set). */
@@ -55,8 +59,8 @@ export const redactionDefault = () => stored?.redaction || '';
 
 /** Reads the stored settings through the core (after a change, and at start when set). */
 export async function refresh() {
-  const r = (await tools()).settingsForm(current());
-  stored = r.ok ? r.form : null;
+  const r = (await core()).settingsFacts(current());
+  stored = r.ok ? r : null;
   return stored;
 }
 
