@@ -477,9 +477,16 @@ await test('settings form: a network and a domain land in the exported mailrep.t
   assert.match(exportedToml, /domains = \["example-test\.org"\]/);
   fs.writeFileSync(path.join(ART, 'settings-export.toml'), exportedToml);
   await page.click('#settings-dialog button[value=close]');
-  // After a reload the settings come back from localStorage into the form.
+  // After a reload the settings come back from localStorage into the form; the page reads
+  // them at start with the analysis module alone (the tools module waits for the dialog).
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await page.reload();
   await page.waitForSelector('html[data-ready=true]');
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  assert.equal(await page.isVisible('#settings-banner'), false, 'no banner once networks are set (read at start)');
+  assert.ok(fetched.some((p) => p.endsWith('/mailrep_web_bg.wasm')), `analysis module fetched: ${fetched}`);
+  assert.ok(!fetched.some((p) => p.includes('mailrep_web_tools')), `tools module not fetched at start: ${fetched}`);
   await page.click('#open-settings');
   await page.waitForSelector('#settings-dialog[open] .net-cidr');
   assert.equal(await page.inputValue('#set-networks li:first-child .net-cidr'), '192.0.2.0/24');
