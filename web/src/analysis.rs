@@ -1,0 +1,259 @@
+//! The analysis module's exports (`mailrep_web`, built without the `tools` feature): what every
+//! session of the page needs: the streaming [`Analyzer`] (the page's worker), [`Views`], reading
+//! a findings file, network labels, bucket choices and the settings facts shown at start.
+
+use mailrep_core::findings::Findings;
+use mailrep_core::{Config, Date, view};
+use wasm_bindgen::prelude::*;
+
+use crate::{findings_from_js, findings_to_js, outcome, to_js};
+
+/// The reference date for year-less syslog stamps of a file last modified at
+/// `last_modified_ms` (JS milliseconds since the Unix epoch, `File.lastModified`): the next
+/// UTC day, the same rule the CLI applies to a file's mtime.
+fn reference_date(last_modified_ms: f64) -> Date {
+    let secs = if last_modified_ms.is_finite() {
+        (last_modified_ms / 1000.0).floor() as i64
+    } else {
+        0
+    };
+    Date::reference_for_mtime(secs)
+}
+
+/// Streaming analysis of any number of named inputs into one set of findings.
+///
+/// ```js
+/// const a = new Analyzer(configToml);            // '' = defaults
+/// a.beginInput(file.name, file.lastModified);
+/// for await (const chunk of file.stream()) a.push(chunk);
+/// a.endInput();
+/// const findings = a.finish();                   // consumes the analyzer
+/// ```
+#[wasm_bindgen]
+pub struct Analyzer {
+    inner: mailrep_core::Analyzer,
+    /// Input bytes written by JS straight into the module's memory (`inputBuffer`,
+    /// `pushBuffer`): one copy per chunk instead of two, no allocation per chunk.
+    buf: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl Analyzer {
+    /// An analyzer for the configuration `config_toml` (a `mailrep.toml`; empty for the
+    /// defaults). Throws an `Error` naming the bad key and line for an invalid configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_toml: &str) -> Result<Analyzer, JsError> {
+        let config = Config::from_toml(config_toml).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut inner =
+            mailrep_core::Analyzer::new(config).map_err(|e| JsError::new(&e.to_string()))?;
+        // The page cancels files: each log input can be undone (see `abortInput`).
+        inner.set_abortable(true);
+        Ok(Analyzer {
+            inner,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Starts the input `name` (an input still open is ended first). `last_modified_ms` is
+    /// `File.lastModified`; year-less syslog stamps are dated up to the next UTC day after it
+    /// unless the configuration sets `time.reference_date`.
+    #[wasm_bindgen(js_name = beginInput)]
+    pub fn begin_input(&mut self, name: &str, last_modified_ms: f64) {
+        self.inner
+            .begin_input(name, reference_date(last_modified_ms));
+    }
+
+    /// Pushes the next bytes of the current input; chunks may have any size.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.inner.push(chunk);
+    }
+
+    /// The address in the module's memory (`memory.buffer`) of an input buffer of `len`
+    /// bytes (at most 64 MiB), for JS to fill and pass with `pushBuffer`: the bytes are
+    /// copied once, from the file's chunk into the module. The address stays valid until the
+    /// next `inputBuffer` call; a view of it (`new Uint8Array(memory.buffer, ptr, len)`) must
+    /// be made again after any call into the module, which may grow (detach) the memory.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> *mut u8 {
+        const MAX: usize = 64 << 20;
+        let len = len.min(MAX);
+        if self.buf.len() != len {
+            self.buf = vec![0; len];
+        }
+        self.buf.as_mut_ptr()
+    }
+
+    /// Pushes the first `len` bytes of the input buffer (see `inputBuffer`) as the next bytes
+    /// of the current input, as `push` would.
+    #[wasm_bindgen(js_name = pushBuffer)]
+    pub fn push_buffer(&mut self, len: usize) {
+        let n = len.min(self.buf.len());
+        self.inner.push(&self.buf[..n]);
+    }
+
+    /// Ends the current input.
+    #[wasm_bindgen(js_name = endInput)]
+    pub fn end_input(&mut self) {
+        self.inner.end_input();
+    }
+
+    /// Abandons the current input (cancel file): nothing of it is counted; it is listed in
+    /// `inputs` with `cancelled: true` and an `input.cancelled` warning naming `reason`.
+    /// Returns false when no input was open.
+    #[wasm_bindgen(js_name = abortInput)]
+    pub fn abort_input(&mut self, reason: &str) -> bool {
+        self.inner.abort_input(reason)
+    }
+
+    /// Records an input that could not be read (the browser refused the file): an error
+    /// diagnostic naming it and `message`; the other inputs are unaffected.
+    #[wasm_bindgen(js_name = inputError)]
+    pub fn input_error(&mut self, name: &str, last_modified_ms: f64, message: &str) {
+        self.inner
+            .input_error(name, reference_date(last_modified_ms), message);
+    }
+
+    /// The findings of the inputs ended so far, as a plain object; the analyzer stays usable.
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        findings_to_js(&self.inner.snapshot())
+    }
+
+    /// Ends any open input and returns the findings as a plain object. Consumes the analyzer.
+    pub fn finish(self) -> Result<JsValue, JsError> {
+        findings_to_js(&self.inner.finish())
+    }
+
+    /// Ends any open input and returns the findings JSON, byte for byte what
+    /// `mailrep analyze --format json` writes for the same inputs, configuration and
+    /// reference dates. Consumes the analyzer.
+    #[wasm_bindgen(js_name = finishJson)]
+    pub fn finish_json(self) -> String {
+        self.inner.finish().to_json()
+    }
+}
+
+/// Findings held in the module for the page's filtered views, parsed once (a render asks
+/// for a view at every filter change).
+///
+/// ```js
+/// const views = new Views(findings);
+/// const v = views.filter({ from: '2026-11-19', provider: 'microsoft' });
+/// views.free();
+/// ```
+#[wasm_bindgen]
+pub struct Views {
+    findings: Findings,
+}
+
+#[wasm_bindgen]
+impl Views {
+    /// Holds `findings` (a plain object as from `Analyzer.finish` or a findings file); throws
+    /// when it is not findings of this schema version.
+    #[wasm_bindgen(constructor)]
+    pub fn new(findings: &JsValue) -> Result<Views, JsError> {
+        Ok(Views {
+            findings: findings_from_js(findings)?,
+        })
+    }
+
+    /// The roll-ups `filter` keeps (`mailrep_core::view::filter_findings`): `filter` is
+    /// `{ from?, to?, provider?, ip?, domain? }` (dates `YYYY-MM-DD`; absent or empty = no
+    /// filter). Throws on a malformed date or an unknown key.
+    pub fn filter(&self, filter: &JsValue) -> Result<JsValue, JsError> {
+        to_js(&view::filter_findings(
+            &self.findings,
+            &filter_from_js(filter)?,
+        ))
+    }
+}
+
+/// A view filter from `{ from?, to?, provider?, ip?, domain? }`; empty strings and `null`
+/// mean "not set".
+fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
+    let mut filter = view::Filter::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(filter);
+    }
+    let keys = js_sys::Object::keys(&js_sys::Object::from(v.clone()));
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        let value = js_sys::Reflect::get(v, &JsValue::from_str(&key))
+            .ok()
+            .and_then(|x| x.as_string())
+            .filter(|x| !x.is_empty());
+        let Some(value) = value else { continue };
+        let date = |s: &str| {
+            Date::parse(s).ok_or_else(|| JsError::new(&format!("filter {key}: not a date: {s}")))
+        };
+        match key.as_str() {
+            "from" => filter.from = Some(date(&value)?),
+            "to" => filter.to = Some(date(&value)?),
+            "provider" => filter.provider = Some(value),
+            "ip" => filter.ip = Some(value),
+            "domain" => filter.domain = Some(value),
+            _ => return Err(JsError::new(&format!("unknown filter key: {key}"))),
+        }
+    }
+    Ok(filter)
+}
+
+/// Reads a findings file back; throws when it is not findings JSON of this schema version.
+#[wasm_bindgen(js_name = findingsFromJson)]
+pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
+    let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
+    findings_to_js(&f)
+}
+
+/// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
+/// network); `{}` for an invalid configuration.
+#[wasm_bindgen(js_name = networkLabels)]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
+pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
+    let labels = Config::from_toml(toml)
+        .map(|c| mailrep_core::config_edit::labels_for(&c, ips.iter().map(String::as_str)))
+        .unwrap_or_default();
+    to_js(&labels)
+}
+
+/// What the page shows before the settings dialog is opened, read from the configuration
+/// `toml` by the analysis module (so a session with stored settings does not fetch the tools
+/// module at start): `{ ok: true, networks, redaction }` with `networks` the number of our
+/// networks (`[ours] networks`) and `redaction` the default preset of exports
+/// (`[share] redaction`, `''` when unset), or `{ ok: false, error }` for an invalid
+/// configuration (the error names the key and line, as `Config::from_toml`'s).
+#[wasm_bindgen(js_name = settingsFacts)]
+pub fn settings_facts(toml: &str) -> Result<JsValue, JsError> {
+    #[derive(serde::Serialize)]
+    struct Facts {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        networks: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        redaction: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    }
+    to_js(&match Config::from_toml(toml) {
+        Ok(c) => Facts {
+            ok: true,
+            networks: Some(c.ours.networks.len()),
+            redaction: Some(c.share.redaction.map_or("", |p| p.as_str())),
+            error: None,
+        },
+        Err(e) => Facts {
+            ok: false,
+            networks: None,
+            redaction: None,
+            error: Some(e.to_string()),
+        },
+    })
+}
+
+/// The outcomes an unclassified reply of outcome `unclassified_outcome` (`deferred_other` or
+/// `reject_other`) can be put into by `suggestRule` (the tools module).
+#[wasm_bindgen(js_name = bucketChoices)]
+pub fn bucket_choices(unclassified_outcome: &str) -> Result<JsValue, JsError> {
+    to_js(mailrep_core::config_edit::bucket_choices(outcome(
+        unclassified_outcome,
+    )?))
+}

@@ -1,0 +1,102 @@
+//! The tools module's exports (`mailrep_web_tools`, built with the `tools` feature): the cold
+//! features, fetched on first use: the example configuration, configuration import, redaction,
+//! the HTML report, the findings file's bytes, CSV, share links (and the settings form in
+//! `settings`).
+
+use mailrep_core::{Config, redact::Preset, report, share};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{findings_from_js, findings_to_js, to_js};
+
+/// The commented example configuration (`mailrep config example`).
+#[wasm_bindgen(js_name = configExample)]
+pub fn config_example() -> String {
+    Config::example().to_owned()
+}
+
+/// Result of [`parse_config`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ParsedConfig {
+    ok: bool,
+    normalized_toml: Option<String>,
+    error: Option<String>,
+}
+
+/// Checks an imported configuration the way the CLI does (TOML syntax, unknown keys, values,
+/// extra rules and their examples): `{ ok, normalizedToml, error }`, `normalizedToml` holding
+/// only what differs from the defaults (`config_edit::minimal_toml`, as the settings edits
+/// write it).
+#[wasm_bindgen(js_name = parseConfig)]
+pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
+    let checked = Config::from_toml(toml).and_then(|c| {
+        mailrep_core::Analyzer::check_config(&c)?;
+        Ok(c)
+    });
+    to_js(&match checked {
+        Ok(c) => ParsedConfig {
+            ok: true,
+            normalized_toml: Some(mailrep_core::config_edit::minimal_toml(&c)),
+            error: None,
+        },
+        Err(e) => ParsedConfig {
+            ok: false,
+            normalized_toml: None,
+            error: Some(e.to_string()),
+        },
+    })
+}
+
+/// A redacted copy of `findings` for sharing. `preset`: `internal`, `vendor_support` or
+/// `public` (research/ux.md §3.6; see `mailrep_core::redact`).
+#[wasm_bindgen(js_name = redactFindings)]
+pub fn redact_findings(findings: &JsValue, preset: &str) -> Result<JsValue, JsError> {
+    let preset: Preset = preset
+        .parse()
+        .map_err(|e: mailrep_core::redact::UnknownPreset| JsError::new(&e.to_string()))?;
+    findings_to_js(&mailrep_core::redact(&findings_from_js(findings)?, preset))
+}
+
+/// The static HTML report (self-contained, no script, static SVG charts): the same bytes
+/// as `mailrep analyze --format html`.
+#[wasm_bindgen(js_name = renderHtmlReport)]
+pub fn render_html_report(findings: &JsValue) -> Result<String, JsError> {
+    Ok(report::html::render(&findings_from_js(findings)?))
+}
+
+/// The findings file (pretty JSON, as `mailrep analyze --format json` writes it).
+#[wasm_bindgen(js_name = findingsToJson)]
+pub fn findings_to_json(findings: &JsValue) -> Result<String, JsError> {
+    Ok(findings_from_js(findings)?.to_json())
+}
+
+/// The daily delivery rows as CSV: the same bytes as `mailrep analyze --format csv`.
+#[wasm_bindgen(js_name = deliveryCsv)]
+pub fn delivery_csv(findings: &JsValue) -> Result<String, JsError> {
+    report::csv::delivery(&findings_from_js(findings)?).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// What a summary link carries (`mailrep_core::share::summary`: verdicts, provider table, log
+/// and DMARC totals) as a plain object. The page writes the link itself: `JSON.stringify`,
+/// raw DEFLATE through the browser's `CompressionStream('deflate-raw')`, base64url
+/// (`www/app/sharelink.js`), the encoding [`decode_share_link`] reads; the module then needs
+/// no DEFLATE compressor.
+#[wasm_bindgen(js_name = shareSummary)]
+pub fn share_summary(findings: &JsValue) -> Result<JsValue, JsError> {
+    findings_to_js(&share::summary(&findings_from_js(findings)?))
+}
+
+/// The summary findings of a link payload (with or without `#s=`); throws on a damaged,
+/// oversized or foreign link.
+#[wasm_bindgen(js_name = decodeShareLink)]
+pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
+    findings_to_js(&share::decode(payload).map_err(|e| JsError::new(&e.to_string()))?)
+}
+
+/// Judges a link of `length` characters: `{ length, level: 'ok' | 'long' | 'too_long',
+/// message }` (warn above 2,000 characters, refuse above 32,000).
+#[wasm_bindgen(js_name = shareLinkCheck)]
+pub fn share_link_check(length: usize) -> Result<JsValue, JsError> {
+    to_js(&share::check_link(length))
+}
