@@ -259,7 +259,8 @@ async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
   const src = openFeed(id, file);
   const ptr = analyzer.inputBuffer(BATCH_BYTES);
-  let bytes = 0; // bytes pushed
+  let bytes = 0; // bytes of the file pushed (before thinning out)
+  let blanking = false; // the reader was told to thin the file out
   let started = false;
   let wasmMs = 0;
   let waitMs = 0;
@@ -303,10 +304,20 @@ async function analyzeFile({ id, file, name }) {
       started = true;
     }
     const p0 = performance.now();
-    analyzer.pushBuffer(m.len);
+    const orig = m.orig ?? m.len;
+    if (orig !== m.len) analyzer.pushBlanked(m.len, orig);
+    else analyzer.pushBuffer(m.len);
+    // A plain log past its header check: the reader worker may thin the rest out.
+    if (!blanking && reader) {
+      const maxLine = analyzer.blankableLines();
+      if (maxLine > 0) {
+        blanking = true;
+        reader.postMessage({ type: 'blank', id, maxLine });
+      }
+    }
     const p1 = performance.now();
     wasmMs += p1 - p0;
-    bytes += m.len;
+    bytes += orig;
     if (p1 - last >= PROGRESS_EVERY_MS) {
       last = p1;
       self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: p1 - t0, memory: memory() });
