@@ -15,7 +15,9 @@
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings}
+//                 {type:'done', id, status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory, findings}
+//                     pushed: bytes handed to the wasm (fewer than `bytes` when the reader
+//                     thinned the log out: reader.js)
 //                     ms: from the start of reading to the file's end (before the snapshot)
 //                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
 //                     waitMs: time this worker waited for the reader's next buffer
@@ -260,6 +262,7 @@ async function analyzeFile({ id, file, name }) {
   const src = openFeed(id, file);
   const ptr = analyzer.inputBuffer(BATCH_BYTES);
   let bytes = 0; // bytes of the file pushed (before thinning out)
+  let pushed = 0; // bytes handed to the wasm (after thinning out)
   let blanking = false; // the reader was told to thin the file out
   let started = false;
   let wasmMs = 0;
@@ -318,6 +321,7 @@ async function analyzeFile({ id, file, name }) {
     const p1 = performance.now();
     wasmMs += p1 - p0;
     bytes += orig;
+    pushed += m.len;
     if (p1 - last >= PROGRESS_EVERY_MS) {
       last = p1;
       self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: p1 - t0, memory: memory() });
@@ -335,7 +339,7 @@ async function analyzeFile({ id, file, name }) {
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
   const findings = analyzer.snapshot();
-  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings };
+  return { status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory: memory(), findings };
 }
 
 /**
