@@ -197,6 +197,8 @@ export class Analyzer {
   inputError(name: string, lastModifiedMs: number, message: string): void;
   /** Findings of the inputs ended so far; does not consume. */
   snapshot(): Findings;
+  /** The same findings held in the module for filtered views (the page's worker); does not consume. */
+  views(): Views;
   /** Findings; consumes the analyzer (do not call free() afterwards). */
   finish(): Findings;
   /** Findings JSON, byte-identical to `mailrep analyze --format json`; consumes. */
@@ -235,17 +237,19 @@ export interface View {
     readiness: DomainReadiness[];
   };
 }
-/** Findings parsed once in the module, for filtered views. */
+/**
+ * Findings of an Analyzer held in the module for filtered views (`Analyzer.views`; no
+ * constructor: this module reads no findings; the tools module's `Views` holds findings from a
+ * JS object: a findings file, a summary link).
+ */
 export class Views {
   free(): void;
-  /** Throws when `findings` is not findings of this schema version. */
-  constructor(findings: Findings);
+  /** The findings held, as `Analyzer.snapshot` returns them. */
+  findings(): Findings;
   /** Throws on a malformed date or an unknown key. */
   filter(filter: ViewFilter): View;
 }
 
-/** Reads a findings file; throws on bad JSON, shape or schema version. */
-export function findingsFromJson(text: string): Findings;
 /** Labels of our networks for these IPs: `{ ip: label }` (only IPs in a labelled network). */
 export function networkLabels(toml: string, ips: string[]): Record<string, string>;
 /**
