@@ -396,6 +396,7 @@ await test('findings files re-open: the exported one and the CLI output', async 
   const { context, page } = await newPage();
   await page.goto(BASE);
   await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
   await page.setInputFiles('#file-input', [exported, ex('mail.log')]);
   assert.deepEqual(await waitFiles(page, 2), ['findings-file', 'done']);
   await tab(page, 'delivery');

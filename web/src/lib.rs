@@ -10,9 +10,8 @@
 //! what it uses:
 //! - without features, `mailrep_web`: what every session needs: [`Analyzer`] (the page's
 //!   worker) with the `Views` of its own findings (`Analyzer.views`, filtered in the worker),
-//!   `networkLabels`, `bucketChoices`, `settingsFacts`, `version`. It reads no findings: it
-//!   holds no findings deserializer (no JSON reader of the findings types; BENCHMARKS.md,
-//!   "Session 8");
+//!   `networkLabels`, `bucketChoices`, `settingsFacts`, `version`. It reads no findings (from JS
+//!   or JSON), so it holds no deserializer of the findings types (a smaller module);
 //! - with the `tools` feature, `mailrep_web_tools` (types in `mailrep_web_tools.d.ts`): the
 //!   cold features, fetched on first use: settings form and edits, configuration import,
 //!   redaction, HTML report, CSV, share links, Markdown, the findings file's bytes, and
