@@ -182,6 +182,9 @@ test("Analyzer.views: the analysis module's Views of its own findings equal the 
   }
   assert.throws(() => mine.filter({ to: '2026-13-01' }), /not a date/);
   assert.equal(typeof analysis.findingsFromJson, 'undefined', 'the analysis module reads no findings file');
+  // bucketChoices (an outcome by its name, Outcome::parse).
+  assert.deepEqual(analysis.bucketChoices('deferred_other'), ['throttled', 'deferred_other']);
+  assert.throws(() => analysis.bucketChoices('nope'), /unknown outcome "nope"/);
   mine.free();
   theirs.free();
   a.free();

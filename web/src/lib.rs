@@ -107,8 +107,8 @@ fn filtered_view(findings: &Findings, filter: &JsValue) -> Result<JsValue, JsErr
 
 /// An outcome from its name (`deferred_other`).
 fn outcome(s: &str) -> Result<mailrep_core::postfix::Outcome, JsError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| JsError::new(&format!("unknown outcome {s:?}")))
+    mailrep_core::postfix::Outcome::parse(s)
+        .ok_or_else(|| JsError::new(&format!("unknown outcome {s:?}")))
 }
 
 /// The mailrep version (`0.1.0`).
