@@ -202,6 +202,8 @@ export class Analyzer {
   inputError(name: string, lastModifiedMs: number, message: string): void;
   /** Findings of the inputs ended so far; does not consume. */
   snapshot(): Findings;
+  /** The same findings held in the module for filtered views (the page's worker); does not consume. */
+  views(): Views;
   /** Findings; consumes the analyzer (do not call free() afterwards). */
   finish(): Findings;
   /** Findings JSON, byte-identical to `mailrep analyze --format json`; consumes. */
@@ -240,17 +242,19 @@ export interface View {
     readiness: DomainReadiness[];
   };
 }
-/** Findings parsed once in the module, for filtered views. */
+/**
+ * Findings of an Analyzer held in the module for filtered views (`Analyzer.views`; no
+ * constructor: this module reads no findings; the tools module's `Views` holds findings from a
+ * JS object: a findings file, a summary link).
+ */
 export class Views {
   free(): void;
-  /** Throws when `findings` is not findings of this schema version. */
-  constructor(findings: Findings);
+  /** The findings held, as `Analyzer.snapshot` returns them. */
+  findings(): Findings;
   /** Throws on a malformed date or an unknown key. */
   filter(filter: ViewFilter): View;
 }
 
-/** Reads a findings file; throws on bad JSON, shape or schema version. */
-export function findingsFromJson(text: string): Findings;
 /** Empties, in place, the lines of `buf` that only count (no `status=`, at most `maxLine`
  * bytes) and returns the length of what remains at its start (the reader worker's thinning). */
 export function blankCountedOnlyLines(buf: Uint8Array, maxLine: number): number;

@@ -1,7 +1,7 @@
 // Types of the cold features' module (mailrep_web_tools: web/ built with the `tools`
 // feature, scripts/build-web), loaded by the page on first use (www/app/wasm.js `tools()`).
 // Findings and the other shapes are those of mailrep_web.d.ts.
-import type { Findings, Outcome, RedactionPreset } from './mailrep_web';
+import type { Findings, Outcome, RedactionPreset, View, ViewFilter } from './mailrep_web';
 
 /** `normalizedToml`: the configuration holding only what differs from the defaults (empty for
  * the defaults; comments dropped). */
@@ -28,6 +28,19 @@ export function shareSummary(findings: Findings): Findings;
 export function decodeShareLink(payload: string): Findings;
 /** Judges a whole link's length: ok up to 2,000 characters, long up to 32,000, else too_long. */
 export function shareLinkCheck(length: number): LinkCheck;
+/** Reads a findings file; throws on bad JSON, shape or schema version. */
+export function findingsFromJson(text: string): Findings;
+/**
+ * Findings from a JS object parsed once in the module, for filtered views of findings that did
+ * not come from the page's analysis (a findings file, a summary link).
+ */
+export class Views {
+  free(): void;
+  /** Throws when `findings` is not findings of this schema version. */
+  constructor(findings: Findings);
+  /** Throws on a malformed date or an unknown key. */
+  filter(filter: ViewFilter): View;
+}
 /** The settings form of a mailrep.toml (core config_edit::SettingsForm). */
 export interface SettingsForm {
   networks: { cidr: string; label: string }[];

@@ -73,11 +73,20 @@ async function applySettings(page, toml) {
   await page.waitForSelector('#settings-dialog', { state: 'hidden' });
 }
 
+/**
+ * Waits until the page painted what it was last asked to (#main is aria-busy while the page
+ * waits for a view from the worker, which computes the filtered views: www/app/main.js).
+ */
+async function settled(page) {
+  await page.waitForSelector('#main:not([aria-busy=true])', { state: 'attached' });
+}
+
 async function waitFiles(page, n) {
   await page.waitForFunction((n) => {
     const rows = [...document.querySelectorAll('#file-table tbody tr')];
     return rows.length === n && rows.every((r) => !['queued', 'reading'].includes(r.dataset.status));
   }, n, { timeout: 60_000 });
+  await settled(page);
   const statuses = await page.$$eval('#file-table tbody tr', (rs) => rs.map((r) => r.dataset.status));
   return statuses;
 }
@@ -85,10 +94,12 @@ async function waitFiles(page, n) {
 async function tab(page, name) {
   await page.click(`#tab-${name}`);
   await page.waitForSelector(`#view-${name}:not([hidden])`);
+  await settled(page);
 }
 
 /** The provider table as { name: { attempts, final, outcomes: {label: [pct, count]} } }. */
 async function providerTable(page, id) {
+  await settled(page);
   return page.$eval(`#${id}`, (t) => {
     const heads = [...t.tHead.rows[0].cells].map((c) => c.textContent.replace(/[▲▼]/g, '').trim());
     const out = {};
@@ -233,6 +244,8 @@ await test('file input: a log, a .gz log, a .gz, a .zip and an .eml report give 
     await p2.waitForSelector('#verdict-cards');
     const msgs = await p2.$$eval('#verdict-cards .card-msg', (ps) => ps.map((p) => p.textContent));
     assert.deepEqual(msgs, expected.verdicts.map((v) => v.message), 'verdict cards from the summary link');
+    // Its views (the tools module's Views, on the page's thread): the provider table.
+    checkProviders(await providerTable(p2, 'overview-providers'), expected, 8);
     await shot(p2, 'summary-link');
   }
   const f = JSON.parse(fs.readFileSync(exported, 'utf8'));
@@ -397,9 +410,24 @@ await test('findings files re-open: the exported one and the CLI output', async 
     await page.waitForSelector('#verdict-cards');
     await tab(page, 'delivery');
     checkProviders(await providerTable(page, 'provider-table'), expected);
+    // A filter: the worker's view of the findings file (read by the tools module there).
+    await page.selectOption('#f-prov', 'microsoft');
+    assert.deepEqual(Object.keys(await providerTable(page, 'provider-table')), ['Microsoft']);
+    await page.selectOption('#f-prov', '');
     await shot(page, `reopen-${label}`);
     await context.close();
   }
+  // A findings file dropped together with a log: each is shown as it finishes, the log's
+  // analysis last (files analysed here are not merged into a findings file).
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.setInputFiles('#file-input', [exported, ex('mail.log')]);
+  assert.deepEqual(await waitFiles(page, 2), ['findings-file', 'done']);
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), expectedMailLog);
+  await context.close();
 });
 
 await test('the exported HTML report opens without script and shows the verdicts', async () => {

@@ -11,7 +11,11 @@ import { encodeSharePayload } from '../../www/app/sharelink.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // Both modules (scripts/build-web): the analysis one and the cold features' one, as the page has them.
 const load = createRequire(import.meta.url);
-const w = { ...load(join(root, 'target/pkg-node/mailrep_web.js')), ...load(join(root, 'target/pkg-node/mailrep_web_tools.js')) };
+const analysis = load(join(root, 'target/pkg-node/mailrep_web.js'));
+const toolsModule = load(join(root, 'target/pkg-node/mailrep_web_tools.js'));
+// `Views` of the merged object is the tools module's (from a JS object); the analysis
+// module's is made by `Analyzer.views` alone.
+const w = { ...analysis, ...toolsModule };
 const examples = join(root, 'examples');
 const hostile = join(root, 'tests/fixtures/hostile');
 const LAST_MODIFIED = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -157,6 +161,33 @@ test('Views.filter: the core roll-ups of the filtered findings (empty filter = t
   assert.throws(() => views.filter({ from: 'yesterday' }), /not a date/);
   assert.throws(() => views.filter({ prov: 'microsoft' }), /unknown filter key/);
   views.free();
+});
+
+test("Analyzer.views: the analysis module's Views of its own findings equal the tools module's of the object", () => {
+  const config = readFileSync(join(examples, 'mailrep.toml'), 'utf8');
+  const a = new w.Analyzer(config);
+  for (const [name, path] of [['mail.log', join(examples, 'mail.log')], ['report.xml.gz', join(examples, 'reports/google.com!northwind-freight.com!1795132800!1795219199.xml.gz')]]) {
+    a.beginInput(name, LAST_MODIFIED);
+    a.push(new Uint8Array(readFileSync(path)));
+    a.endInput();
+  }
+  const mine = a.views();
+  assert.ok(mine instanceof analysis.Views);
+  const f = mine.findings();
+  assert.deepEqual(f, a.snapshot());
+  const theirs = new toolsModule.Views(f);
+  const day = f.delivery.providers[0].date;
+  for (const filter of [{}, { from: day, to: day }, { provider: 'microsoft' }, { domain: f.dmarc.by_domain[0]?.domain ?? '' }]) {
+    assert.deepEqual(mine.filter(filter), theirs.filter(filter), JSON.stringify(filter));
+  }
+  assert.throws(() => mine.filter({ to: '2026-13-01' }), /not a date/);
+  assert.equal(typeof analysis.findingsFromJson, 'undefined', 'the analysis module reads no findings file');
+  // bucketChoices (an outcome by its name, Outcome::parse).
+  assert.deepEqual(analysis.bucketChoices('deferred_other'), ['throttled', 'deferred_other']);
+  assert.throws(() => analysis.bucketChoices('nope'), /unknown outcome "nope"/);
+  mine.free();
+  theirs.free();
+  a.free();
 });
 
 test('abortInput: a file cancelled halfway counts nothing; it is listed as cancelled', () => {

@@ -1,12 +1,13 @@
 //! The analysis module's exports (`mailrep_web`, built without the `tools` feature): what every
-//! session of the page needs: the streaming [`Analyzer`] (the page's worker), [`Views`], reading
-//! a findings file, network labels, bucket choices and the settings facts shown at start.
+//! session of the page needs: the streaming [`Analyzer`] (the page's worker) and the [`Views`]
+//! of its findings, network labels, bucket choices and the settings facts shown at start.
+//! Nothing here reads findings (from JS or JSON): that is the tools module's.
 
 use mailrep_core::findings::Findings;
-use mailrep_core::{Config, Date, view};
+use mailrep_core::{Config, Date};
 use wasm_bindgen::prelude::*;
 
-use crate::{findings_from_js, findings_to_js, outcome, to_js};
+use crate::{filtered_view, findings_to_js, outcome, to_js};
 
 /// The reference date for year-less syslog stamps of a file last modified at
 /// `last_modified_ms` (JS milliseconds since the Unix epoch, `File.lastModified`): the next
@@ -135,6 +136,14 @@ impl Analyzer {
         findings_to_js(&self.inner.snapshot())
     }
 
+    /// The findings of the inputs ended so far held for filtered views (`Views`; its
+    /// `findings()` is what `snapshot` returns); the analyzer stays usable.
+    pub fn views(&self) -> Views {
+        Views {
+            findings: self.inner.snapshot(),
+        }
+    }
+
     /// Ends any open input and returns the findings as a plain object. Consumes the analyzer.
     pub fn finish(self) -> Result<JsValue, JsError> {
         findings_to_js(&self.inner.finish())
@@ -149,11 +158,14 @@ impl Analyzer {
     }
 }
 
-/// Findings held in the module for the page's filtered views, parsed once (a render asks
-/// for a view at every filter change).
+/// The findings of an [`Analyzer`]'s snapshot held in the module for the page's filtered
+/// views (a render asks for a view at every filter change). Made by `Analyzer.views` only: the
+/// analysis module reads no findings from JS or JSON (the tools module's `Views` does, for a
+/// findings file or a summary link).
 ///
 /// ```js
-/// const views = new Views(findings);
+/// const views = analyzer.views();                // in the worker, after each file
+/// const findings = views.findings();             // the plain object, sent to the page
 /// const v = views.filter({ from: '2026-11-19', provider: 'microsoft' });
 /// views.free();
 /// ```
@@ -164,54 +176,17 @@ pub struct Views {
 
 #[wasm_bindgen]
 impl Views {
-    /// Holds `findings` (a plain object as from `Analyzer.finish` or a findings file); throws
-    /// when it is not findings of this schema version.
-    #[wasm_bindgen(constructor)]
-    pub fn new(findings: &JsValue) -> Result<Views, JsError> {
-        Ok(Views {
-            findings: findings_from_js(findings)?,
-        })
+    /// The findings held, as a plain object (as `Analyzer.snapshot` returns them).
+    pub fn findings(&self) -> Result<JsValue, JsError> {
+        findings_to_js(&self.findings)
     }
 
     /// The roll-ups `filter` keeps (`mailrep_core::view::filter_findings`): `filter` is
     /// `{ from?, to?, provider?, ip?, domain? }` (dates `YYYY-MM-DD`; absent or empty = no
     /// filter). Throws on a malformed date or an unknown key.
     pub fn filter(&self, filter: &JsValue) -> Result<JsValue, JsError> {
-        to_js(&view::filter_findings(
-            &self.findings,
-            &filter_from_js(filter)?,
-        ))
+        filtered_view(&self.findings, filter)
     }
-}
-
-/// A view filter from `{ from?, to?, provider?, ip?, domain? }`; empty strings and `null`
-/// mean "not set".
-fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
-    let mut filter = view::Filter::default();
-    if v.is_undefined() || v.is_null() {
-        return Ok(filter);
-    }
-    let keys = js_sys::Object::keys(&js_sys::Object::from(v.clone()));
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
-        let value = js_sys::Reflect::get(v, &JsValue::from_str(&key))
-            .ok()
-            .and_then(|x| x.as_string())
-            .filter(|x| !x.is_empty());
-        let Some(value) = value else { continue };
-        let date = |s: &str| {
-            Date::parse(s).ok_or_else(|| JsError::new(&format!("filter {key}: not a date: {s}")))
-        };
-        match key.as_str() {
-            "from" => filter.from = Some(date(&value)?),
-            "to" => filter.to = Some(date(&value)?),
-            "provider" => filter.provider = Some(value),
-            "ip" => filter.ip = Some(value),
-            "domain" => filter.domain = Some(value),
-            _ => return Err(JsError::new(&format!("unknown filter key: {key}"))),
-        }
-    }
-    Ok(filter)
 }
 
 /// Empties, in place, the lines of `buf` that only count (no `status=`, at most `max_line`
@@ -222,13 +197,6 @@ fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
 #[wasm_bindgen(js_name = blankCountedOnlyLines)]
 pub fn blank_counted_only_lines(buf: &mut [u8], max_line: usize) -> usize {
     mailrep_core::postfix::blank::blank_counted_only_lines(buf, max_line)
-}
-
-/// Reads a findings file back; throws when it is not findings JSON of this schema version.
-#[wasm_bindgen(js_name = findingsFromJson)]
-pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
-    let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
-    findings_to_js(&f)
 }
 
 /// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled

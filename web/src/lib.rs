@@ -9,12 +9,18 @@
 //! The crate builds two WebAssembly modules (scripts/build-web), so a session fetches only
 //! what it uses:
 //! - without features, `mailrep_web`: what every session needs: [`Analyzer`] (the page's
-//!   worker), [`Views`], `findingsFromJson`, `networkLabels`, `version`;
+//!   worker) with the `Views` of its own findings (`Analyzer.views`, filtered in the worker),
+//!   `networkLabels`, `bucketChoices`, `settingsFacts`, `version`. It reads no findings (from JS
+//!   or JSON), so it holds no deserializer of the findings types (a smaller module);
 //! - with the `tools` feature, `mailrep_web_tools` (types in `mailrep_web_tools.d.ts`): the
 //!   cold features, fetched on first use: settings form and edits, configuration import,
-//!   redaction, HTML report, CSV, share links, Markdown, the findings file's bytes.
+//!   redaction, HTML report, CSV, share links, Markdown, the findings file's bytes, and
+//!   everything that reads findings from JS or JSON: `findingsFromJson` (a dropped findings
+//!   file) and `Views` of findings that did not come from the page's analysis (a findings file,
+//!   a summary link).
 
 use mailrep_core::findings::Findings;
+use mailrep_core::{Date, view};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -52,6 +58,7 @@ fn parse_json(text: &str) -> Result<JsValue, JsError> {
         .map_err(|_| JsError::new("internal error: JSON.parse refused the module's JSON"))
 }
 
+#[cfg(feature = "tools")]
 /// Findings from a JS object (as returned by [`Analyzer::finish`] or `JSON.parse`). The
 /// object goes through `JSON.stringify` and the core's JSON reader: the same checks as a
 /// findings file, and no second set of deserializers in the module (smaller .wasm).
@@ -62,10 +69,46 @@ fn findings_from_js(v: &JsValue) -> Result<Findings, JsError> {
     Findings::from_json_checked(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// A view filter from `{ from?, to?, provider?, ip?, domain? }`; empty strings and `null`
+/// mean "not set".
+fn filter_from_js(v: &JsValue) -> Result<view::Filter, JsError> {
+    let mut filter = view::Filter::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(filter);
+    }
+    let keys = js_sys::Object::keys(&js_sys::Object::from(v.clone()));
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        let value = js_sys::Reflect::get(v, &JsValue::from_str(&key))
+            .ok()
+            .and_then(|x| x.as_string())
+            .filter(|x| !x.is_empty());
+        let Some(value) = value else { continue };
+        let date = |s: &str| {
+            Date::parse(s).ok_or_else(|| JsError::new(&format!("filter {key}: not a date: {s}")))
+        };
+        match key.as_str() {
+            "from" => filter.from = Some(date(&value)?),
+            "to" => filter.to = Some(date(&value)?),
+            "provider" => filter.provider = Some(value),
+            "ip" => filter.ip = Some(value),
+            "domain" => filter.domain = Some(value),
+            _ => return Err(JsError::new(&format!("unknown filter key: {key}"))),
+        }
+    }
+    Ok(filter)
+}
+
+/// The view of `findings` that the JS `filter` keeps (`view::filter_findings`), as a plain
+/// object: what both modules' `Views.filter` return.
+fn filtered_view(findings: &Findings, filter: &JsValue) -> Result<JsValue, JsError> {
+    to_js(&view::filter_findings(findings, &filter_from_js(filter)?))
+}
+
 /// An outcome from its name (`deferred_other`).
 fn outcome(s: &str) -> Result<mailrep_core::postfix::Outcome, JsError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| JsError::new(&format!("unknown outcome {s:?}")))
+    mailrep_core::postfix::Outcome::parse(s)
+        .ok_or_else(|| JsError::new(&format!("unknown outcome {s:?}")))
 }
 
 /// The mailrep version (`0.1.0`).

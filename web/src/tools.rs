@@ -1,13 +1,15 @@
 //! The tools module's exports (`mailrep_web_tools`, built with the `tools` feature): the cold
 //! features, fetched on first use: the example configuration, configuration import, redaction,
 //! the HTML report, the findings file's bytes, CSV, share links (and the settings form in
-//! `settings`).
+//! `settings`), and reading findings: a findings file (`findingsFromJson`) and the [`Views`] of
+//! findings that did not come from the page's analysis (a findings file, a summary link).
 
+use mailrep_core::findings::Findings;
 use mailrep_core::{Config, redact::Preset, report, share};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{findings_from_js, findings_to_js, to_js};
+use crate::{filtered_view, findings_from_js, findings_to_js, to_js};
 
 /// The commented example configuration (`mailrep config example`).
 #[wasm_bindgen(js_name = configExample)]
@@ -99,4 +101,44 @@ pub fn decode_share_link(payload: &str) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = shareLinkCheck)]
 pub fn share_link_check(length: usize) -> Result<JsValue, JsError> {
     to_js(&share::check_link(length))
+}
+
+/// Reads a findings file back; throws when it is not findings JSON of this schema version.
+#[wasm_bindgen(js_name = findingsFromJson)]
+pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
+    let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
+    findings_to_js(&f)
+}
+
+/// Findings from a JS object held in the module for the page's filtered views, parsed once:
+/// for findings that did not come from the page's analysis (a findings file, a summary link);
+/// the analysis module's `Views` (made by `Analyzer.views`, in the worker) hold the analysis'.
+///
+/// ```js
+/// const views = new Views(findings);
+/// const v = views.filter({ from: '2026-11-19', provider: 'microsoft' });
+/// views.free();
+/// ```
+#[wasm_bindgen]
+pub struct Views {
+    findings: Findings,
+}
+
+#[wasm_bindgen]
+impl Views {
+    /// Holds `findings` (a plain object as from `findingsFromJson` or `decodeShareLink`);
+    /// throws when it is not findings of this schema version.
+    #[wasm_bindgen(constructor)]
+    pub fn new(findings: &JsValue) -> Result<Views, JsError> {
+        Ok(Views {
+            findings: findings_from_js(findings)?,
+        })
+    }
+
+    /// The roll-ups `filter` keeps (`mailrep_core::view::filter_findings`): `filter` is
+    /// `{ from?, to?, provider?, ip?, domain? }` (dates `YYYY-MM-DD`; absent or empty = no
+    /// filter). Throws on a malformed date or an unknown key.
+    pub fn filter(&self, filter: &JsValue) -> Result<JsValue, JsError> {
+        filtered_view(&self.findings, filter)
+    }
 }

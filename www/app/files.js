@@ -1,6 +1,8 @@
 // Loading files: the whole window is a drop target (files and folders, recursively), plus
 // "Choose files" / "Choose folder". Files go to the analysis worker one at a time; each has a
 // row with its type (by content, from the core), bytes read, rate, status and a Cancel button.
+// The worker also holds the Views of the findings it sent last: `view(gen, filter)` asks it
+// for a filtered view (the page's main thread reads no findings itself).
 
 import { byId, h, replace } from './dom.js';
 import { bytes, rate } from './format.js';
@@ -14,7 +16,16 @@ let nextId = 1;
 /** id -> { id, file, name, status, bytes, total, ms, message, input } */
 const rows = new Map();
 let lastFindings = null;
+/** The number of the worker's Views holding lastFindings (see worker.js). */
+let lastGen = 0;
 let liveAt = 0;
+/** The running worker's number (a terminated worker answers nothing). */
+let epoch = 0;
+/** View requests sent to the worker and not answered: seq -> { resolve, reject }. */
+const viewRequests = new Map();
+let viewSeq = 0;
+/** What `view` resolves to when the worker holding the findings is gone (terminated). */
+export const GONE = Symbol('worker gone');
 
 const KIND = {
   postfix_log: 'Postfix log', postfix_log_gzip: 'Postfix log (gzip)', reports: 'DMARC / reports',
@@ -34,7 +45,11 @@ export function summary() {
   return { total: rows.size, running, cancelled, size };
 }
 
-/** Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(findings, origin, note), onChange() }. */
+/**
+ * Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(source,
+ * origin, note), onChange() }; `source`: null, or { findings, key } with `key` the worker's
+ * Views of them (for `view`), or { findings } alone when the worker cannot serve them (it failed).
+ */
 export function setup(o) {
   opts = o;
   byId('file-input').addEventListener('change', (e) => { add([...e.target.files]); e.target.value = ''; });
@@ -123,13 +138,52 @@ function prestart() {
   else addEventListener('load', idle, { once: true });
 }
 
+/**
+ * The view (core view::filter_findings) of the findings `key` (a source's key) under `filter`,
+ * computed by the worker: resolves to the view, to null when the worker holds newer findings
+ * (a newer source is on its way), or to GONE when the worker was replaced; rejects with the
+ * core's message for a bad filter (a malformed date).
+ */
+export function view(key, filter) {
+  if (!worker || key.epoch !== epoch) return Promise.resolve(GONE);
+  const seq = ++viewSeq;
+  return new Promise((resolve, reject) => {
+    viewRequests.set(seq, { resolve, reject });
+    worker.postMessage({ type: 'view', seq, gen: key.gen, filter });
+  });
+}
+
+/** The unanswered view requests resolve to GONE (the worker was stopped or failed). */
+function dropViewRequests() {
+  for (const r of viewRequests.values()) r.resolve(GONE);
+  viewRequests.clear();
+}
+
+/** Stops the worker (a terminated worker answers nothing). */
+function stopWorker() {
+  worker?.terminate();
+  worker = null;
+  epoch++;
+  dropViewRequests();
+}
+
+/** The source of the last analysis findings (see `setup`), or null. */
+function last() {
+  return lastFindings && { findings: lastFindings, key: { epoch, gen: lastGen } };
+}
+
 function startWorker() {
+  stopWorker();
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   workerConfig = opts.config();
   workerFresh = true;
-  worker.onmessage = (e) => onMessage(e.data);
+  const mine = epoch;
+  worker.onmessage = (e) => { if (mine === epoch) onMessage(e.data); };
   worker.onerror = (e) => {
-    opts.onFindings(lastFindings, 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
+    if (mine !== epoch) return;
+    // The worker may be dead: the page makes its own views of the findings (no key).
+    dropViewRequests();
+    opts.onFindings(lastFindings && { findings: lastFindings }, 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
   };
   worker.postMessage({ type: 'reset', config: workerConfig });
 }
@@ -169,8 +223,7 @@ function cancel(id) {
 }
 
 function clearAll() {
-  worker?.terminate();
-  worker = null;
+  stopWorker();
   rows.clear();
   lastFindings = null;
   renderRows();
@@ -185,7 +238,6 @@ function clearAll() {
 export function reanalyse() {
   const again = [...rows.values()].filter((r) => r.status !== 'skipped' && r.status !== 'findings-file');
   if (!worker || !again.length) return 0;
-  worker.terminate();
   startWorker();
   lastFindings = null;
   for (const r of again) {
@@ -198,12 +250,19 @@ export function reanalyse() {
 }
 
 function onMessage(m) {
+  if (m.type === 'view') {
+    const r = viewRequests.get(m.seq);
+    viewRequests.delete(m.seq);
+    if (m.error !== undefined) r?.reject(new Error(m.error));
+    else r?.resolve(m.stale ? null : m.view);
+    return;
+  }
   if (m.type === 'fatal') {
-    opts.onFindings(lastFindings, 'analysis', `Your browser blocked the parser: ${m.message}`);
+    opts.onFindings(last(), 'analysis', `Your browser blocked the parser: ${m.message}`);
     return;
   }
   if (m.type === 'config-error') {
-    opts.onFindings(lastFindings, 'analysis', `Settings not applied (defaults used): ${m.message}`);
+    opts.onFindings(last(), 'analysis', `Settings not applied (defaults used): ${m.message}`);
     return;
   }
   if (m.type === 'warm') {
@@ -226,11 +285,12 @@ function onMessage(m) {
     performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, pushed: m.pushed, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
-      opts.onFindings(m.findings, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);
+      opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);
     } else if (m.findings) {
       r.input = m.findings.inputs.length - 1;
       lastFindings = m.findings;
-      opts.onFindings(m.findings, 'analysis');
+      lastGen = m.gen;
+      opts.onFindings(last(), 'analysis');
     }
     renderRows();
     opts.onChange();

@@ -2,6 +2,11 @@
 // holds one Findings object (from the worker, a dropped findings file, or a summary link) and
 // renders it; every number comes from the core: the views get the core's roll-ups of the
 // filtered findings (`Views.filter`, core/src/view.rs), recomputed at each filter change.
+// The Views of findings from the worker (its analysis, or a findings file it read) stay in the
+// worker, which answers each filter by message (files.view); the Views of a summary link (or
+// of the analysis' findings after the worker failed) are the tools module's, on this thread.
+// A render asks for its view and paints when the answer comes: the newest render's answer
+// wins, the page keeps what it shows until then (no flash), and #main is aria-busy meanwhile.
 
 import { byId, replace, h } from './dom.js';
 import * as filters from './filters.js';
@@ -9,7 +14,7 @@ import * as files from './files.js';
 import * as settings from './settings.js';
 import * as share from './share.js';
 import { watchRequests } from './requests.js';
-import { core } from './wasm.js';
+import { core, tools } from './wasm.js';
 import { renderFilterBar } from './filterbar.js';
 import { loadCharts } from './charts.js';
 import * as overview from './views/overview.js';
@@ -26,42 +31,88 @@ const VIEWS = { overview, delivery, replies, dmarc, readiness, quality };
 
 /**
  * What the page shows. `origin`: 'analysis' | 'findings-file' | 'link'; `note`: shown in a
- * banner; `views`: the core's Views over `findings` (held in the WebAssembly module).
+ * banner; `viewer`: the filtered views of `findings` (`filter(f)` resolves to a view, or to null
+ * when a newer source is on its way); `filterNote`: why the filters are ignored (a bad date).
  */
-const state = { findings: null, views: null, origin: null, note: '', f: filters.read(), m: null, labels: {}, action: null, reanalysisNote: '' };
+const state = { findings: null, viewer: null, origin: null, note: '', f: filters.read(), m: null, labels: {}, action: null, reanalysisNote: '', filterNote: '', firstPending: false };
 let setSeq = 0;
+let renderSeq = 0;
+/** Sources being set and views being asked for: #main is aria-busy while any is. */
+let pending = 0;
 
-async function setFindings(findings, origin, note = '') {
+function busy(d) {
+  pending += d;
+  byId('main').setAttribute('aria-busy', String(pending > 0));
+}
+
+/** Views of `findings` by the tools module, on this thread. */
+async function localViewer(findings) {
+  const t = await tools();
+  const views = new t.Views(findings);
+  return { filter: async (f) => views.filter(f), free: () => views.free() };
+}
+
+/**
+ * Views of findings the worker holds (`key`), asked for by message; once the worker is gone
+ * (terminated for a re-analysis, or failed), views of `findings` by the tools module instead.
+ */
+function workerViewer(key, findings) {
+  let local = null;
+  return {
+    async filter(f) {
+      if (!local) {
+        const v = await files.view(key, f);
+        if (v !== files.GONE) return v;
+        local = localViewer(findings);
+      }
+      return (await local).filter(f);
+    },
+    free() { local?.then((l) => l.free(), () => {}); },
+  };
+}
+
+/**
+ * Shows `source` (null, or { findings, key? }: see files.setup) from `origin`. The newest call
+ * wins, whatever order the modules load in.
+ */
+async function setFindings(source, origin, note = '') {
   const seq = ++setSeq;
-  let views = null;
-  let labels = {};
-  if (findings) {
-    // The chart bundle comes with the first findings, not with the landing page.
-    const [m] = await Promise.all([core(), loadCharts()]);
-    state.m = m;
-    try {
-      views = new m.Views(findings);
-      // Names of DMARC sources from the labels of our networks (settings), by the core.
-      labels = m.networkLabels(settings.current(), [...new Set(findings.dmarc.by_source.map((r) => r.source_ip))]);
-    } catch (e) {
-      note = `These findings cannot be shown: ${e?.message || e}`;
-      findings = null;
+  busy(1);
+  try {
+    let findings = source?.findings ?? null;
+    let viewer = null;
+    let labels = {};
+    if (findings) {
+      // The chart bundle comes with the first findings, not with the landing page.
+      const [m] = await Promise.all([core(), loadCharts()]);
+      state.m = m;
+      try {
+        viewer = source.key ? workerViewer(source.key, findings) : await localViewer(findings);
+        // Names of DMARC sources from the labels of our networks (settings), by the core.
+        labels = m.networkLabels(settings.current(), [...new Set(findings.dmarc.by_source.map((r) => r.source_ip))]);
+      } catch (e) {
+        note = `These findings cannot be shown: ${e?.message || e}`;
+        findings = null;
+        viewer?.free();
+        viewer = null;
+      }
     }
+    if (seq !== setSeq) { // a newer result arrived while the module loaded
+      viewer?.free();
+      return;
+    }
+    if (findings && !state.findings) state.firstPending = true;
+    state.viewer?.free();
+    state.viewer = viewer;
+    state.labels = labels;
+    state.findings = findings;
+    state.origin = origin;
+    state.note = note;
+    byId('open-export').disabled = !findings;
+    render();
+  } finally {
+    busy(-1);
   }
-  if (seq !== setSeq) { // a newer result arrived while the module loaded
-    views?.free();
-    return;
-  }
-  const first = findings && !state.findings;
-  state.views?.free();
-  state.views = views;
-  state.labels = labels;
-  state.findings = findings;
-  state.origin = origin;
-  state.note = note;
-  byId('open-export').disabled = !findings;
-  render();
-  if (first) performance.mark('mailrep:first-findings');
 }
 
 function setFilter(patch) {
@@ -80,6 +131,7 @@ function banners() {
   }
   if (state.note) out.push(h('p', { class: 'banner info', text: state.note }));
   if (state.findings?.redaction) out.push(h('p', { class: 'banner info', text: `These findings were redacted before sharing (preset "${state.findings.redaction.preset}"): addresses, IDs and possibly our IPs and domains are replaced.` }));
+  if (state.filterNote) out.push(h('p', { class: 'banner warn', text: state.filterNote }));
   if (state.reanalysisNote) out.push(h('p', { class: 'banner warn', id: 'reanalysis-note', text: state.reanalysisNote }));
   if (state.action) out.push(h('p', { class: `banner ${state.action.ok ? 'info' : 'error'}`, id: 'action-status', text: state.action.message }));
   if (settings.hasNetworks() === false) {
@@ -89,32 +141,68 @@ function banners() {
   replace(byId('banners'), out);
 }
 
+/**
+ * Renders the banners now and asks for the view of the filters; the findings' part of the page
+ * (filter bar, tabs, panels) is painted when the view comes, if no newer render asked since.
+ */
 function render() {
+  const seq = ++renderSeq;
   const has = Boolean(state.findings);
-  byId('landing').hidden = has || files.summary().total > 0;
-  byId('main').hidden = !has;
-  byId('filter-bar').hidden = !has;
+  const loading = files.summary().total > 0;
+  if (!has) {
+    byId('landing').hidden = loading;
+    byId('main').hidden = true;
+    byId('filter-bar').hidden = true;
+    state.filterNote = '';
+    banners();
+    return;
+  }
+  if (loading) byId('landing').hidden = true;
   banners();
-  if (!has) return;
-  renderFilterBar(state.findings, state.f, setFilter);
+  const { viewer, findings, f } = state;
+  busy(1);
+  viewOf(viewer, { from: f.from, to: f.to, provider: f.prov, ip: f.ip, domain: f.dom }).then(
+    (r) => { if (r && seq === renderSeq && findings === state.findings) paint(r); },
+    (e) => { if (seq === renderSeq) byId('banners').append(h('p', { class: 'banner error', text: `These findings cannot be shown: ${e?.message || e}` })); },
+  ).finally(() => busy(-1));
+}
+
+/** The view of `filter` as { view, note }, or null when a newer source is on its way. */
+async function viewOf(viewer, filter) {
+  try {
+    const view = await viewer.filter(filter);
+    return view && { view, note: '' };
+  } catch (e) { // a hand-edited fragment with a bad date: show everything and say why
+    const view = await viewer.filter({});
+    return view && { view, note: `Filters ignored: ${e?.message || e}` };
+  }
+}
+
+/** Paints the findings' part of the page with `view` (the core's roll-ups of the filters). */
+function paint({ view, note }) {
+  byId('landing').hidden = true;
+  byId('main').hidden = false;
+  byId('filter-bar').hidden = false;
+  if (note !== state.filterNote) {
+    state.filterNote = note;
+    banners();
+  }
+  const f = state.f;
+  renderFilterBar(state.findings, f, setFilter);
   for (const b of document.querySelectorAll('#tabs [role=tab]')) {
-    const on = b.dataset.tab === state.f.tab;
+    const on = b.dataset.tab === f.tab;
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
   }
-  const f = state.f;
-  let view;
-  try {
-    view = state.views.filter({ from: f.from, to: f.to, provider: f.prov, ip: f.ip, domain: f.dom });
-  } catch (e) { // a hand-edited fragment with a bad date: show everything and say why
-    view = state.views.filter({});
-    byId('banners').append(h('p', { class: 'banner warn', text: `Filters ignored: ${e?.message || e}` }));
-  }
   const ctx = { findings: state.findings, view, f, setFilter, m: state.m, labels: state.labels, act, width: Math.max(320, Math.min(1100, byId('main').clientWidth - 32)) };
-  for (const [name, view] of Object.entries(VIEWS)) {
+  for (const [name, v] of Object.entries(VIEWS)) {
     const panel = byId(`view-${name}`);
-    panel.hidden = name !== state.f.tab;
-    if (!panel.hidden) view.render(panel, ctx);
+    panel.hidden = name !== f.tab;
+    if (!panel.hidden) v.render(panel, ctx);
+  }
+  if (state.firstPending) {
+    state.firstPending = false;
+    performance.mark('mailrep:first-findings');
   }
 }
 
@@ -175,13 +263,13 @@ function start() {
   files.setup({
     config: () => settings.current(),
     useConfig: (toml) => settings.save(toml),
-    onFindings: (findings, origin, note) => setFindings(findings, origin, note),
+    onFindings: (source, origin, note) => setFindings(source, origin, note),
     onChange: () => { if (files.summary().total) loadCharts(); render(); },
   });
   share.setup(() => state.findings, () => settings.redactionDefault());
   let resize = 0;
   addEventListener('resize', () => { clearTimeout(resize); resize = setTimeout(render, 200); });
-  share.openFromFragment().then((f) => { if (f) setFindings(f, 'link', 'Opened from a summary link: verdicts and provider table only.'); });
+  share.openFromFragment().then((f) => { if (f) setFindings({ findings: f }, 'link', 'Opened from a summary link: verdicts and provider table only.'); });
   render();
   document.documentElement.dataset.ready = 'true';
 }

@@ -1,8 +1,10 @@
 // The WebAssembly modules on the page's main thread, each loaded on first use so the landing
 // page paints at once; the heavy work (analysis) runs in worker.js. `core()`: the analysis
-// module (the worker's too, so one fetch): views of the findings, network labels, bucket
-// choices. `tools()`: the cold features' module (settings form and import, redaction, HTML
-// report, CSV, share links, Markdown), fetched only when one of them is used.
+// module (the worker's too, so one fetch): network labels, bucket choices, settings facts; it
+// reads no findings (the filtered views of the analysis' findings, and of a dropped findings
+// file, are the worker's: files.view). `tools()`: the cold features' module (settings form and
+// import, redaction, HTML report, CSV, share links, Markdown, and the Views of a summary link),
+// fetched only when one of them is used.
 
 let loaded = null;
 let toolsLoaded = null;

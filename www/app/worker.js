@@ -8,16 +8,24 @@
 // one call into the wasm per batch. Without nested workers, reader.js's loop runs here (no
 // overlap). One file at a time, in order, into one Analyzer.
 //
+// The worker also holds the Views of the findings it sent last (the analysis' own findings,
+// Analyzer.views, or a findings file's), numbered `gen`, and answers the page's filtered views
+// (core view::filter_findings) by message: the page's main thread reads no findings itself.
+// A findings file is read by the tools module (mailrep_web_tools, imported on the first one):
+// the analysis module holds no findings reader.
+//
 // main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
 //                 {type:'warm'}                  warm the core up (warmup.js), on an idle page
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
 //                 {type:'cancel', id}            stop a queued or running file
+//                 {type:'view', seq, gen, filter}  the view of the findings `gen` under `filter`
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory, findings}
+//                 {type:'done', id, status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory, findings, gen}
 //                     pushed: bytes handed to the wasm (fewer than `bytes` when the reader
 //                     thinned the log out: reader.js)
+//                     findings: plain object; gen: the number of the Views holding them here
 //                     ms: from the start of reading to the file's end (before the snapshot)
 //                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
 //                     waitMs: time this worker waited for the reader's next buffer
@@ -25,9 +33,10 @@
 //                     (the rest of ms: messages, progress, the findings-file sniff)
 //                     status: done | cancelled | error | findings-file
 //                 {type:'warm', ms, bytes, memory}   warm-up finished (or stopped early by a file)
+//                 {type:'view', seq, view | error | stale}   stale: the findings `gen` were replaced
 //                 {type:'fatal', message}
 
-import init, { Analyzer, findingsFromJson, version } from '../pkg/mailrep_web.js';
+import init, { Analyzer, version } from '../pkg/mailrep_web.js';
 import { BATCH_BYTES, POOL, Pool, readFile } from './reader.js';
 import { warmupLog } from './warmup.js';
 
@@ -44,6 +53,40 @@ let busy = false;
 /** The wasm exports (for the size of its linear memory, reported with progress). */
 let wasm = null;
 const memory = () => wasm?.memory?.buffer?.byteLength ?? 0;
+
+/** The Views of the findings sent last (analysis or findings file) and their number. */
+let views = null;
+let gen = 0;
+
+/** Holds `v` (a Views of either module) as the current findings' views; returns its number. */
+function keepViews(v) {
+  views?.free();
+  views = v;
+  return ++gen;
+}
+
+/** The tools module (findingsFromJson, Views of a findings file), imported on first use. */
+let toolsModule = null;
+function tools() {
+  toolsModule ??= import('../pkg/mailrep_web_tools.js').then(async (t) => {
+    await t.default();
+    return t;
+  });
+  return toolsModule;
+}
+
+/** Answers a view request: the filtered view of the current findings, if they are still `gen`. */
+function answerView({ seq, gen: want, filter }) {
+  if (!views || want !== gen) {
+    self.postMessage({ type: 'view', seq, stale: true });
+    return;
+  }
+  try {
+    self.postMessage({ type: 'view', seq, view: views.filter(filter) });
+  } catch (err) {
+    self.postMessage({ type: 'view', seq, error: String(err?.message || err) });
+  }
+}
 
 const ready = init().then(
   (exports) => { wasm = exports; self.postMessage({ type: 'ready', version: version() }); },
@@ -68,6 +111,8 @@ self.onmessage = async (e) => {
     stopWarm = true;
     queue.push(m);
     pump();
+  } else if (m.type === 'view') {
+    answerView(m);
   } else if (m.type === 'cancel') {
     cancelled.add(m.id);
     // The running file stops now, not when its reader next delivers.
@@ -133,7 +178,11 @@ async function warmUp() {
     }
     if (!stopWarm) {
       a.endInput();
-      a.snapshot(); // the real files' path ends with a snapshot too
+      // The real files' path ends with the snapshot's views and findings, then a view.
+      const v = a.views();
+      v.findings();
+      v.filter({});
+      v.free();
     }
   } catch {
     // A warm-up that fails changes nothing for the files: they get their own Analyzer.
@@ -338,13 +387,15 @@ async function analyzeFile({ id, file, name }) {
   else analyzer.endInput();
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
-  const findings = analyzer.snapshot();
-  return { status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory: memory(), findings };
+  const v = analyzer.views();
+  const findings = v.findings();
+  return { status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen: keepViews(v) };
 }
 
 /**
  * Before the first batch of a file is pushed: a findings JSON document (its head, the first
- * `fill` bytes of the input buffer at `ptr`) is read whole and returned as the file's result;
+ * `fill` bytes of the input buffer at `ptr`) is read whole by the tools module, held as the
+ * current Views and returned as the file's result;
  * a log starts an input (Analyzer.beginInput) and gets `undefined`.
  */
 async function startInput(file, name, ptr, fill, t0) {
@@ -355,9 +406,16 @@ async function startInput(file, name, ptr, fill, t0) {
   if (file.size > MAX_FINDINGS_FILE_BYTES) {
     return { status: 'error', message: `findings file larger than ${MAX_FINDINGS_FILE_BYTES} bytes`, bytes: 0, ms: 0 };
   }
+  let t;
   try {
-    const findings = findingsFromJson(await file.text());
-    return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings };
+    t = await tools();
+  } catch (err) {
+    return { status: 'error', message: `the findings reader did not load: ${err?.message || err}`, bytes: 0, ms: 0 };
+  }
+  try {
+    const findings = t.findingsFromJson(await file.text());
+    const g = keepViews(new t.Views(findings));
+    return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings, gen: g };
   } catch (err) {
     return { status: 'error', message: `not a readable findings file: ${err?.message || err}`, bytes: 0, ms: 0 };
   }
