@@ -122,9 +122,6 @@ if (worker.waitMs !== undefined) {
   console.log(`  of the worker ms: waiting for the reader ${worker.waitMs.toFixed(0)} ms, copies into the wasm ${worker.copyMs.toFixed(0)} ms, `
     + `rest ${(worker.ms - worker.wasmMs - worker.waitMs - worker.copyMs).toFixed(0)} ms`);
 }
-if (worker.pushed !== undefined) {
-  console.log(`  bytes handed to the wasm: ${mb(worker.pushed)} MB of ${mb(worker.bytes)} MB (the reader worker empties the lines that only count: reader.js)`);
-}
 console.log(`page runs (worker ms / inside the wasm ms, best first): ${results.map((x) => `${x.marks.done[0].ms.toFixed(0)}/${x.marks.done[0].wasmMs.toFixed(0)}`).join(', ')}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);

@@ -190,11 +190,6 @@ export class Analyzer {
   inputBuffer(len: number): number;
   /** Pushes the first `len` bytes of the input buffer (one copy less than `push`). */
   pushBuffer(len: number): void;
-  /** Bytes (> 0): the line limit for `blankCountedOnlyLines` once the rest of the current input
-   * may be thinned out; 0 while it may not (not a plain log, or its header check not over). */
-  blankableLines(): number;
-  /** `pushBuffer` of `len` bytes that `blankCountedOnlyLines` made of `originalLen` bytes. */
-  pushBlanked(len: number, originalLen: number): void;
   endInput(): void;
   /** Abandons the current input (cancel file): nothing of it counts; listed with cancelled: true. */
   abortInput(reason: string): boolean;
@@ -255,9 +250,6 @@ export class Views {
   filter(filter: ViewFilter): View;
 }
 
-/** Empties, in place, the lines of `buf` that only count (no `status=`, at most `maxLine`
- * bytes) and returns the length of what remains at its start (the reader worker's thinning). */
-export function blankCountedOnlyLines(buf: Uint8Array, maxLine: number): number;
 /** Labels of our networks for these IPs: `{ ip: label }` (only IPs in a labelled network). */
 export function networkLabels(toml: string, ips: string[]): Record<string, string>;
 /**

@@ -295,33 +295,6 @@ impl Analyzer {
         self.current.as_ref().map(|c| c.stage.kind())
     }
 
-    /// `Some(max_line)` when the rest of the current input may be pushed thinned out by
-    /// [`crate::postfix::blank::blank_counted_only_lines`] with this `max_line` (bytes, the
-    /// configuration's `limits.max_line_bytes`), through [`Analyzer::push_blanked`]: the input is
-    /// a plain (not compressed) Postfix log whose header check is over. `None` otherwise, and
-    /// always under exactly-once ingestion (whose ledger reads every line).
-    pub fn blankable_lines(&self) -> Option<usize> {
-        let cur = self.current.as_ref()?;
-        let head_done = cur.line_diags.head_is_log || cur.line_diags.head_checked >= 16;
-        (head_done && !self.ingest && matches!(cur.stage.kind(), InputKind::PostfixLog))
-            .then_some(self.config.limits.max_line_bytes)
-    }
-
-    /// Pushes the next bytes of the current input after
-    /// [`crate::postfix::blank::blank_counted_only_lines`] thinned them out of `original_len`
-    /// bytes (what `inputs[].bytes` counts). Same findings as [`Analyzer::push`] of the
-    /// original bytes, when [`Analyzer::blankable_lines`] allowed it before the bytes were
-    /// thinned out.
-    pub fn push_blanked(&mut self, chunk: &[u8], original_len: u64) {
-        let Some(cur) = self.current.as_mut() else {
-            return;
-        };
-        cur.bytes += original_len;
-        if let Some((stage, mut sink, limits)) = self.open_stage() {
-            stage.push(chunk, 0, limits, &mut sink);
-        }
-    }
-
     /// Ends the current input like [`Analyzer::end_input`] and returns what exactly-once
     /// ingestion needs of it (`None` when no input was open).
     pub fn end_ingested_input(&mut self) -> Option<IngestedInput> {

@@ -270,7 +270,7 @@ await test('warm-up: the idle page warms the worker up; a log dropped after it g
   await context.close();
 });
 
-await test('a log of many buffers is thinned out by the reader worker and still gives the CLI numbers', async () => {
+await test('a log of many reading buffers (53 MB) gives the CLI numbers: views, line counts, bytes, daily rows', async () => {
   const { context, page } = await newPage();
   await page.goto(BASE);
   await page.waitForSelector('html[data-ready=true]');
@@ -279,9 +279,7 @@ await test('a log of many buffers is thinned out by the reader worker and still 
   await page.setInputFiles('#file-input', big);
   assert.deepEqual(await waitFiles(page, 1), ['done']);
   const done = await page.evaluate(() => performance.getEntriesByName('mailrep:file-done')[0].detail);
-  const size = fs.statSync(big).size;
-  assert.equal(done.bytes, size, 'every byte of the file read');
-  assert.ok(done.pushed < 0.8 * size, `the reader thinned the log out: ${done.pushed} of ${size} bytes reached the wasm`);
+  assert.equal(done.bytes, fs.statSync(big).size, 'every byte of the file read');
   await checkAllViews(page, expectedBigLog, 'big-log');
   await page.click('#open-export');
   await page.waitForSelector('#redact-preview p');

@@ -92,23 +92,6 @@ impl Analyzer {
         self.inner.push(&self.buf[..n]);
     }
 
-    /// `max_line` (bytes, > 0) when the rest of the current input may be thinned out by
-    /// `blankCountedOnlyLines` with it and pushed with `pushBlanked`; 0 when it may not (not a
-    /// plain Postfix log, or its header check not over yet).
-    #[wasm_bindgen(js_name = blankableLines)]
-    pub fn blankable_lines(&self) -> usize {
-        self.inner.blankable_lines().unwrap_or(0)
-    }
-
-    /// Pushes the first `len` bytes of the input buffer (see `inputBuffer`), which
-    /// `blankCountedOnlyLines` made of `original_len` bytes of the input: the findings are those
-    /// of the original bytes, and `inputs[].bytes` counts `original_len`.
-    #[wasm_bindgen(js_name = pushBlanked)]
-    pub fn push_blanked(&mut self, len: usize, original_len: f64) {
-        let n = len.min(self.buf.len());
-        self.inner.push_blanked(&self.buf[..n], original_len as u64);
-    }
-
     /// Ends the current input.
     #[wasm_bindgen(js_name = endInput)]
     pub fn end_input(&mut self) {
@@ -187,16 +170,6 @@ impl Views {
     pub fn filter(&self, filter: &JsValue) -> Result<JsValue, JsError> {
         filtered_view(&self.findings, filter)
     }
-}
-
-/// Empties, in place, the lines of `buf` that only count (no `status=`, at most `max_line`
-/// bytes; `mailrep_core::postfix::blank`) and returns the length of what remains at its start.
-/// The page's reader worker calls it on the chunks of a log once the analyzer's
-/// `blankableLines()` allows it, so the analysis thread skips those bytes; the findings stay
-/// the same.
-#[wasm_bindgen(js_name = blankCountedOnlyLines)]
-pub fn blank_counted_only_lines(buf: &mut [u8], max_line: usize) -> usize {
-    mailrep_core::postfix::blank::blank_counted_only_lines(buf, max_line)
 }
 
 /// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled

@@ -282,7 +282,7 @@ function onMessage(m) {
   if (m.type === 'done') {
     Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
     // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
-    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, pushed: m.pushed, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
+    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
       opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);

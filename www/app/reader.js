@@ -11,20 +11,11 @@
 // own queue) whatever the size of the file, and reading runs at most POOL buffers ahead of the
 // analysis.
 //
-// Thinning out: once the analysis worker says a file is a plain Postfix log past its header
-// check ('blank'), this worker empties the lines of each further buffer that the analysis would
-// only count (no `status=`: about half the bytes of a log) with the analysis module's
-// `blankCountedOnlyLines` (the module is loaded here on the first 'blank'), so the analysis
-// thread copies and scans only the rest; the findings are the same (mailrep-core's
-// postfix::blank, test `blanking_never_changes_findings`).
-//
 // worker -> reader  {type:'read', id, file}      read a file (files are read one after another)
 //                   {type:'cancel', id}          stop reading a file
 //                   {type:'buffers', buffers}    give buffers back to the pool (transferred)
-//                   {type:'blank', id, maxLine}  thin the file's further buffers out
-// reader -> worker  {type:'chunk', id, buf, len, orig}  the next bytes of the file: `orig` bytes
-//                                                 of it, thinned out to the `len` bytes at the
-//                                                 start of `buf` (transferred; give it back)
+// reader -> worker  {type:'chunk', id, buf, len}  the next `len` bytes of the file, at the start
+//                                                 of `buf` (transferred; give it back)
 //                   {type:'end', id}              no more bytes (after the last chunk)
 //                   {type:'error', id, message}   the file could not be read (no 'end' follows)
 // A cancelled file gets neither 'end' nor 'error'; chunks of it may still be on their way.
@@ -140,23 +131,6 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === 'mailrep-reader') 
   const jobs = [];
   const cancelled = new Set();
   let busy = false;
-  /** Files to thin out: id -> max line bytes. */
-  const blank = new Map();
-  /** The analysis module's `blankCountedOnlyLines`, once loaded (null: not loaded or failed). */
-  let blankLines = null;
-  let loading = null;
-  const loadBlank = () => {
-    loading ??= import('../pkg/mailrep_web.js').then(async (m) => {
-      await m.default();
-      blankLines = m.blankCountedOnlyLines;
-    }).catch(() => { /* no thinning: the buffers go as they are */ });
-  };
-  const emit = (id, buf, len) => {
-    let n = len;
-    const maxLine = blank.get(id);
-    if (maxLine && blankLines) n = blankLines(new Uint8Array(buf, 0, len), maxLine);
-    self.postMessage({ type: 'chunk', id, buf, len: n, orig: len }, [buf]);
-  };
 
   const run = async () => {
     if (busy) return;
@@ -165,9 +139,8 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === 'mailrep-reader') 
       const { id, file } = jobs.shift();
       if (cancelled.has(id)) continue;
       try {
-        await readFile(file, pool, (buf, len) => emit(id, buf, len), () => cancelled.has(id));
+        await readFile(file, pool, (buf, len) => self.postMessage({ type: 'chunk', id, buf, len }, [buf]), () => cancelled.has(id));
         if (!cancelled.has(id)) self.postMessage({ type: 'end', id });
-        blank.delete(id);
       } catch (err) {
         if (!cancelled.has(id)) self.postMessage({ type: 'error', id, message: String(err?.message || err) });
       }
@@ -184,10 +157,6 @@ if (typeof WorkerGlobalScope !== 'undefined' && self.name === 'mailrep-reader') 
       run();
     } else if (m.type === 'cancel') {
       cancelled.add(m.id);
-      blank.delete(m.id);
-    } else if (m.type === 'blank') {
-      blank.set(m.id, m.maxLine);
-      loadBlank();
     }
   };
 }

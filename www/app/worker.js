@@ -22,9 +22,7 @@
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory, findings, gen}
-//                     pushed: bytes handed to the wasm (fewer than `bytes` when the reader
-//                     thinned the log out: reader.js)
+//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings, gen}
 //                     findings: plain object; gen: the number of the Views holding them here
 //                     ms: from the start of reading to the file's end (before the snapshot)
 //                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
@@ -310,9 +308,7 @@ async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
   const src = openFeed(id, file);
   const ptr = analyzer.inputBuffer(BATCH_BYTES);
-  let bytes = 0; // bytes of the file pushed (before thinning out)
-  let pushed = 0; // bytes handed to the wasm (after thinning out)
-  let blanking = false; // the reader was told to thin the file out
+  let bytes = 0; // bytes pushed
   let started = false;
   let wasmMs = 0;
   let waitMs = 0;
@@ -356,21 +352,10 @@ async function analyzeFile({ id, file, name }) {
       started = true;
     }
     const p0 = performance.now();
-    const orig = m.orig ?? m.len;
-    if (orig !== m.len) analyzer.pushBlanked(m.len, orig);
-    else analyzer.pushBuffer(m.len);
-    // A plain log past its header check: the reader worker may thin the rest out.
-    if (!blanking && reader) {
-      const maxLine = analyzer.blankableLines();
-      if (maxLine > 0) {
-        blanking = true;
-        reader.postMessage({ type: 'blank', id, maxLine });
-      }
-    }
+    analyzer.pushBuffer(m.len);
     const p1 = performance.now();
     wasmMs += p1 - p0;
-    bytes += orig;
-    pushed += m.len;
+    bytes += m.len;
     if (p1 - last >= PROGRESS_EVERY_MS) {
       last = p1;
       self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: p1 - t0, memory: memory() });
@@ -389,7 +374,7 @@ async function analyzeFile({ id, file, name }) {
   wasmMs += ms - (e0 - t0);
   const v = analyzer.views();
   const findings = v.findings();
-  return { status, message, bytes, pushed, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen: keepViews(v) };
+  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen: keepViews(v) };
 }
 
 /**

@@ -474,7 +474,7 @@ impl DeliveryAggregator {
             utc_offset: config.utc_offset_seconds()?,
             max_buckets: config.limits.max_buckets,
             max_unclassified: config.limits.max_unclassified,
-            status: Finder::new(super::blank::STATUS).into_owned(),
+            status: Finder::new(b"status=").into_owned(),
             hosts: Interner::default(),
             services: Interner::default(),
             providers: Interner::default(),
@@ -1240,7 +1240,7 @@ fn recipient_domain(to: &str) -> Option<&str> {
 
 /// Whether a line of `gap` (complete lines, each ending with `\n`) is longer than
 /// `max_line` bytes. Jumps `max_line + 1` bytes at a time to the last newline in reach.
-pub(super) fn has_overlong_line(gap: &[u8], max_line: usize) -> bool {
+fn has_overlong_line(gap: &[u8], max_line: usize) -> bool {
     let mut s = 0;
     while gap.len() - s > max_line + 1 {
         match memchr::memrchr(b'\n', &gap[s..=s + max_line]) {

@@ -9,10 +9,8 @@
 //!   (`phrase` matches the rule table's phrases).
 //! * [`mastercf`] reads `smtp_bind_address` from a `master.cf`/`main.cf` given as an input.
 //! * [`aggregate`] keeps the daily buckets.
-//! * [`blank`] empties the lines that only count, for a reader thread to thin a log out.
 
 pub mod aggregate;
-pub mod blank;
 pub mod classify;
 pub mod delivery;
 mod exact;
