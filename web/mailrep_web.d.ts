@@ -243,6 +243,8 @@ export interface View {
  * JS object: a findings file, a summary link).
  */
 export class Views {
+  /** Made by `Analyzer.views()` only. */
+  private constructor();
   free(): void;
   /** The findings held, as `Analyzer.snapshot` returns them. */
   findings(): Findings;

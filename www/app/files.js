@@ -1,7 +1,7 @@
 // Loading files: the whole window is a drop target (files and folders, recursively), plus
 // "Choose files" / "Choose folder". Files go to the analysis worker one at a time; each has a
 // row with its type (by content, from the core), bytes read, rate, status and a Cancel button.
-// The worker also holds the Views of the findings it sent last: `view(gen, filter)` asks it
+// The worker also holds the Views of the findings it sent last: `view(key, filter)` asks it
 // for a filtered view (the page's main thread reads no findings itself).
 
 import { byId, h, replace } from './dom.js';
@@ -18,6 +18,8 @@ const rows = new Map();
 let lastFindings = null;
 /** The number of the worker's Views holding lastFindings (see worker.js). */
 let lastGen = 0;
+/** The number of the Views the worker holds now (a findings file's may have replaced them). */
+let workerGen = 0;
 let liveAt = 0;
 /** The running worker's number (a terminated worker answers nothing). */
 let epoch = 0;
@@ -169,7 +171,9 @@ function stopWorker() {
 
 /** The source of the last analysis findings (see `setup`), or null. */
 function last() {
-  return lastFindings && { findings: lastFindings, key: { epoch, gen: lastGen } };
+  if (!lastFindings) return null;
+  // Once the worker holds other Views, these findings are viewed on this thread (no key).
+  return lastGen === workerGen ? { findings: lastFindings, key: { epoch, gen: lastGen } } : { findings: lastFindings };
 }
 
 function startWorker() {
@@ -283,6 +287,7 @@ function onMessage(m) {
     Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
     // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
     performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
+    if (m.gen) workerGen = m.gen;
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
       opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);

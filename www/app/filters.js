@@ -21,6 +21,9 @@ export function write(f) {
   if (hash !== location.hash.slice(1)) location.hash = hash;
 }
 
+/** Whether `a` and `b` show the same tab with the same filters. */
+export const same = (a, b) => KEYS.every((k) => (a[k] || '') === (b[k] || ''));
+
 /** True when any data filter (not the tab) is set. */
 export const active = (f) => Boolean(f.from || f.to || f.prov || f.ip || f.dom);
 

@@ -3,8 +3,9 @@
 // renders it; every number comes from the core: the views get the core's roll-ups of the
 // filtered findings (`Views.filter`, core/src/view.rs), recomputed at each filter change.
 // The Views of findings from the worker (its analysis, or a findings file it read) stay in the
-// worker, which answers each filter by message (files.view); the Views of a summary link (or
-// of the analysis' findings after the worker failed) are the tools module's, on this thread.
+// worker, which answers each filter by message (files.view); the Views of a summary link, and
+// of findings whose worker is gone (failed, or replaced by a re-analysis or Clear all, until
+// the new results arrive), are the tools module's, on this thread.
 // A render asks for its view and paints when the answer comes: the newest render's answer
 // wins, the page keeps what it shows until then (no flash), and #main is aria-busy meanwhile.
 
@@ -49,7 +50,14 @@ function busy(d) {
 async function localViewer(findings) {
   const t = await tools();
   const views = new t.Views(findings);
-  return { filter: async (f) => views.filter(f), free: () => views.free() };
+  let freed = false;
+  return {
+    filter: async (f) => (freed ? null : views.filter(f)),
+    free: () => {
+      if (!freed) views.free();
+      freed = true;
+    },
+  };
 }
 
 /**
@@ -58,16 +66,23 @@ async function localViewer(findings) {
  */
 function workerViewer(key, findings) {
   let local = null;
+  let freed = false;
   return {
     async filter(f) {
       if (!local) {
         const v = await files.view(key, f);
         if (v !== files.GONE) return v;
+        // Freed while the request was on its way: no view is wanted, and none is made.
+        if (freed) return null;
         local = localViewer(findings);
       }
-      return (await local).filter(f);
+      const l = await local;
+      return freed ? null : l.filter(f);
     },
-    free() { local?.then((l) => l.free(), () => {}); },
+    free() {
+      freed = true;
+      local?.then((l) => l.free(), () => {});
+    },
   };
 }
 
@@ -258,7 +273,12 @@ function start() {
   byId('local-badge').addEventListener('click', () => { byId('local-help').hidden = !byId('local-help').hidden; });
   setupTheme();
   setupTabs();
-  filters.onChange((f) => { state.f = f; render(); });
+  // Back/forward and hand edits; the page's own writes (setFilter) have rendered already.
+  filters.onChange((f) => {
+    if (filters.same(f, state.f)) return;
+    state.f = f;
+    render();
+  });
   settings.setup(() => { state.action = null; reanalyse(); }, () => render());
   files.setup({
     config: () => settings.current(),

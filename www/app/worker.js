@@ -178,9 +178,12 @@ async function warmUp() {
       a.endInput();
       // The real files' path ends with the snapshot's views and findings, then a view.
       const v = a.views();
-      v.findings();
-      v.filter({});
-      v.free();
+      try {
+        v.findings();
+        v.filter({});
+      } finally {
+        v.free();
+      }
     }
   } catch {
     // A warm-up that fails changes nothing for the files: they get their own Analyzer.
@@ -373,8 +376,9 @@ async function analyzeFile({ id, file, name }) {
   const ms = performance.now() - t0;
   wasmMs += ms - (e0 - t0);
   const v = analyzer.views();
+  const gen = keepViews(v); // held (and freed when replaced) even if reading it throws
   const findings = v.findings();
-  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen: keepViews(v) };
+  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen };
 }
 
 /**
