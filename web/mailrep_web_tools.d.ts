@@ -28,16 +28,18 @@ export function shareSummary(findings: Findings): Findings;
 export function decodeShareLink(payload: string): Findings;
 /** Judges a whole link's length: ok up to 2,000 characters, long up to 32,000, else too_long. */
 export function shareLinkCheck(length: number): LinkCheck;
-/** Reads a findings file; throws on bad JSON, shape or schema version. */
-export function findingsFromJson(text: string): Findings;
 /**
- * Findings from a JS object parsed once in the module, for filtered views of findings that did
- * not come from the page's analysis (a findings file, a summary link).
+ * Findings read once in the module, for filtered views of findings that did not come from the
+ * page's analysis (a findings file, a summary link).
  */
 export class Views {
   free(): void;
   /** Throws when `findings` is not findings of this schema version. */
   constructor(findings: Findings);
+  /** Reads a findings file; throws on bad JSON, shape or schema version. */
+  static fromJson(text: string): Views;
+  /** The findings held, as a plain object. */
+  findings(): Findings;
   /** Throws on a malformed date or an unknown key. */
   filter(filter: ViewFilter): View;
 }

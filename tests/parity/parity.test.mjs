@@ -157,7 +157,9 @@ test('multi-file runs: examples together; corpus folders together', () => {
   // A snapshot after the last input is the finished findings.
   sameBytes(wasm.findingsToJson(snapshot), expected, 'snapshot after the last input');
   // The exports are the same renderers: HTML report and CSV, also after redaction.
-  const findings = wasm.findingsFromJson(json);
+  const read = wasm.Views.fromJson(json);
+  const findings = read.findings();
+  read.free();
   sameBytes(wasm.renderHtmlReport(findings), native(examples, order, 'mailrep.toml', 'html'), 'HTML report');
   sameBytes(wasm.deliveryCsv(findings), native(examples, order, 'mailrep.toml', 'csv'), 'CSV');
   for (const preset of ['internal', 'vendor_support', 'public']) {

@@ -15,9 +15,8 @@
 //! - with the `tools` feature, `mailrep_web_tools` (types in `mailrep_web_tools.d.ts`): the
 //!   cold features, fetched on first use: settings form and edits, configuration import,
 //!   redaction, HTML report, CSV, share links, Markdown, the findings file's bytes, and
-//!   everything that reads findings from JS or JSON: `findingsFromJson` (a dropped findings
-//!   file) and `Views` of findings that did not come from the page's analysis (a findings file,
-//!   a summary link).
+//!   everything that reads findings from JS or JSON: the `Views` of findings that did not come
+//!   from the page's analysis (a dropped findings file, `Views.fromJson`; a summary link).
 
 use mailrep_core::findings::Findings;
 use mailrep_core::{Date, view};

@@ -1,8 +1,8 @@
 //! The tools module's exports (`mailrep_web_tools`, built with the `tools` feature): the cold
 //! features, fetched on first use: the example configuration, configuration import, redaction,
 //! the HTML report, the findings file's bytes, CSV, share links (and the settings form in
-//! `settings`), and reading findings: a findings file (`findingsFromJson`) and the [`Views`] of
-//! findings that did not come from the page's analysis (a findings file, a summary link).
+//! `settings`), and reading findings: the [`Views`] of findings that did not come from the
+//! page's analysis (a findings file, `Views.fromJson`; a summary link, `new Views`).
 
 use mailrep_core::findings::Findings;
 use mailrep_core::{Config, redact::Preset, report, share};
@@ -103,19 +103,13 @@ pub fn share_link_check(length: usize) -> Result<JsValue, JsError> {
     to_js(&share::check_link(length))
 }
 
-/// Reads a findings file back; throws when it is not findings JSON of this schema version.
-#[wasm_bindgen(js_name = findingsFromJson)]
-pub fn findings_from_json(text: &str) -> Result<JsValue, JsError> {
-    let f = Findings::from_json_checked(text).map_err(|e| JsError::new(&e.to_string()))?;
-    findings_to_js(&f)
-}
-
-/// Findings from a JS object held in the module for the page's filtered views, parsed once:
-/// for findings that did not come from the page's analysis (a findings file, a summary link);
-/// the analysis module's `Views` (made by `Analyzer.views`, in the worker) hold the analysis'.
+/// Findings held in the module for the page's filtered views, read once: for findings that did
+/// not come from the page's analysis (a findings file, a summary link); the analysis module's
+/// `Views` (made by `Analyzer.views`, in the worker) hold the analysis'.
 ///
 /// ```js
-/// const views = new Views(findings);
+/// const views = Views.fromJson(text);            // a findings file; or new Views(findings)
+/// const findings = views.findings();             // the plain object
 /// const v = views.filter({ from: '2026-11-19', provider: 'microsoft' });
 /// views.free();
 /// ```
@@ -133,6 +127,21 @@ impl Views {
         Ok(Views {
             findings: findings_from_js(findings)?,
         })
+    }
+
+    /// Reads a findings file (its text); throws when it is not findings JSON of this schema
+    /// version.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Views, JsError> {
+        Ok(Views {
+            findings: Findings::from_json_checked(text)
+                .map_err(|e| JsError::new(&e.to_string()))?,
+        })
+    }
+
+    /// The findings held, as a plain object.
+    pub fn findings(&self) -> Result<JsValue, JsError> {
+        findings_to_js(&self.findings)
     }
 
     /// The roll-ups `filter` keeps (`mailrep_core::view::filter_findings`): `filter` is

@@ -16,10 +16,6 @@ let nextId = 1;
 /** id -> { id, file, name, status, bytes, total, ms, message, input } */
 const rows = new Map();
 let lastFindings = null;
-/** The number of the worker's Views holding lastFindings (see worker.js). */
-let lastGen = 0;
-/** The number of the Views the worker holds now (a findings file's may have replaced them). */
-let workerGen = 0;
 let liveAt = 0;
 /** The running worker's number (a terminated worker answers nothing). */
 let epoch = 0;
@@ -169,11 +165,13 @@ function stopWorker() {
   dropViewRequests();
 }
 
-/** The source of the last analysis findings (see `setup`), or null. */
-function last() {
-  if (!lastFindings) return null;
-  // Once the worker holds other Views, these findings are viewed on this thread (no key).
-  return lastGen === workerGen ? { findings: lastFindings, key: { epoch, gen: lastGen } } : { findings: lastFindings };
+/**
+ * The last analysis findings, shown again with a note (the worker failed, the parser was
+ * blocked, the settings were not applied), as a source without key (see `setup`): viewed on
+ * this thread, since the worker may no longer hold their Views.
+ */
+function lastSource() {
+  return lastFindings && { findings: lastFindings };
 }
 
 function startWorker() {
@@ -187,7 +185,7 @@ function startWorker() {
     if (mine !== epoch) return;
     // The worker may be dead: the page makes its own views of the findings (no key).
     dropViewRequests();
-    opts.onFindings(lastFindings && { findings: lastFindings }, 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
+    opts.onFindings(lastSource(), 'analysis', `The analysis worker failed: ${e.message || 'unknown error'}. Your browser may have blocked it or run out of memory; results of the files finished so far are kept.`);
   };
   worker.postMessage({ type: 'reset', config: workerConfig });
 }
@@ -262,11 +260,11 @@ function onMessage(m) {
     return;
   }
   if (m.type === 'fatal') {
-    opts.onFindings(last(), 'analysis', `Your browser blocked the parser: ${m.message}`);
+    opts.onFindings(lastSource(), 'analysis', `Your browser blocked the parser: ${m.message}`);
     return;
   }
   if (m.type === 'config-error') {
-    opts.onFindings(last(), 'analysis', `Settings not applied (defaults used): ${m.message}`);
+    opts.onFindings(lastSource(), 'analysis', `Settings not applied (defaults used): ${m.message}`);
     return;
   }
   if (m.type === 'warm') {
@@ -287,15 +285,13 @@ function onMessage(m) {
     Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
     // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
     performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
-    if (m.gen) workerGen = m.gen;
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
       opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);
     } else if (m.findings) {
       r.input = m.findings.inputs.length - 1;
       lastFindings = m.findings;
-      lastGen = m.gen;
-      opts.onFindings(last(), 'analysis');
+      opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'analysis');
     }
     renderRows();
     opts.onChange();

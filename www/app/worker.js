@@ -63,7 +63,7 @@ function keepViews(v) {
   return ++gen;
 }
 
-/** The tools module (findingsFromJson, Views of a findings file), imported on first use. */
+/** The tools module (Views of a findings file), imported on first use. */
 let toolsModule = null;
 function tools() {
   toolsModule ??= import('../pkg/mailrep_web_tools.js').then(async (t) => {
@@ -402,9 +402,9 @@ async function startInput(file, name, ptr, fill, t0) {
     return { status: 'error', message: `the findings reader did not load: ${err?.message || err}`, bytes: 0, ms: 0 };
   }
   try {
-    const findings = t.findingsFromJson(await file.text());
-    const g = keepViews(new t.Views(findings));
-    return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings, gen: g };
+    const v = t.Views.fromJson(await file.text());
+    const g = keepViews(v);
+    return { status: 'findings-file', bytes: file.size, ms: performance.now() - t0, findings: v.findings(), gen: g };
   } catch (err) {
     return { status: 'error', message: `not a readable findings file: ${err?.message || err}`, bytes: 0, ms: 0 };
   }
