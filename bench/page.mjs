@@ -6,9 +6,17 @@ import { chromium } from '../tests/browser/node_modules/playwright-core/index.mj
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const { BASE_URL, LOG, CONFIG, RUNS, NATIVE_MS, NATIVE_JSON, WWW } = process.env;
 const size = fs.statSync(LOG).size;
+// The page stores settings twice: the TOML and its JSON form, made by the tools module's
+// parseConfig, which the analysis module takes (www/app/settings.js). Stored as the page stores
+// them, so the session needs no tools module.
+const toolsModule = createRequire(import.meta.url)(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../target/pkg-node/mailrep_web_tools.js'));
+const CONFIG_JSON = toolsModule.parseConfig(CONFIG).json;
 const mb = (b) => (b / 1e6).toFixed(1);
 
 /** Peak summed RSS of the process tree below this node process (Chromium's processes), sampled every 100 ms. */
@@ -46,7 +54,10 @@ const browser = await chromium.launch({
 const results = [];
 for (let run = 0; run < Number(RUNS || 1); run++) {
   const context = await browser.newContext();
-  await context.addInitScript((cfg) => localStorage.setItem('mailrep.config', cfg), CONFIG);
+  await context.addInitScript(([cfg, json]) => {
+    localStorage.setItem('mailrep.config', cfg);
+    localStorage.setItem('mailrep.config.json', json);
+  }, [CONFIG, CONFIG_JSON]);
   const page = await context.newPage();
   const transfer = new Map();
   page.on('response', async (r) => {

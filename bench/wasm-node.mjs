@@ -12,7 +12,9 @@ import { createRequire } from 'node:module';
 
 const [pkg = 'target/pkg-node', log = 'target/bench/mail-200m.log'] = process.argv.slice(2);
 const w = createRequire(import.meta.url)(path.resolve(pkg, 'mailrep_web.js'));
-const config = '[time]\nreference_date = "2026-12-02"\n'; // as bench/page.sh
+// As bench/page.sh ([time] reference_date = "2026-12-02"), in the JSON form the page hands the
+// analysis module (the tools module's parseConfig(toml).json).
+const config = '{"time":{"reference_date":"2026-12-02"}}';
 const buf = Buffer.alloc(760 * 1024);
 for (let rep = 0; rep < (Number(process.env.REPS) || 1); rep++) {
   const fd = fs.openSync(log, 'r');

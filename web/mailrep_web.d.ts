@@ -181,8 +181,11 @@ export interface Findings {
 /** Streaming analysis of named inputs (push chunks of any size). */
 export class Analyzer {
   free(): void;
-  /** `configToml` = '' for defaults. Throws an Error naming the bad key and line. */
-  constructor(configToml: string);
+  /**
+   * `configJson`: the JSON form of a mailrep.toml (`parseConfig(toml).json` of the tools
+   * module), '' for defaults. Throws an Error for a configuration that does not fit.
+   */
+  constructor(configJson: string);
   /** Starts an input; `lastModifiedMs` = `File.lastModified` (reference date = next UTC day). */
   beginInput(name: string, lastModifiedMs: number): void;
   push(chunk: Uint8Array): void;
@@ -253,12 +256,13 @@ export class Views {
 }
 
 /** Labels of our networks for these IPs: `{ ip: label }` (only IPs in a labelled network). */
-export function networkLabels(toml: string, ips: string[]): Record<string, string>;
+export function networkLabels(configJson: string, ips: string[]): Record<string, string>;
 /**
  * What the page shows before the settings dialog opens: the number of our networks and the
  * default redaction preset ('' = unset), or the error of an invalid configuration.
+ * `configJson` as for `new Analyzer`.
  */
-export function settingsFacts(toml: string):
+export function settingsFacts(configJson: string):
   | { ok: true; networks: number; redaction: '' | 'internal' | 'vendor_support' | 'public' }
   | { ok: false; error: string };
 /** Outcomes an unclassified reply (deferred_other / reject_other) can be put into. */

@@ -4,8 +4,9 @@
 import type { Findings, Outcome, RedactionPreset, View, ViewFilter } from './mailrep_web';
 
 /** `normalizedToml`: the configuration holding only what differs from the defaults (empty for
- * the defaults; comments dropped). */
-export interface ParsedConfig { ok: boolean; normalizedToml: string | null; error: string | null; }
+ * the defaults; comments dropped). `json`: its JSON form, what the analysis module's
+ * `Analyzer`, `networkLabels` and `settingsFacts` take (that module reads no TOML). */
+export interface ParsedConfig { ok: boolean; normalizedToml: string | null; json: string | null; error: string | null; }
 export interface LinkCheck { length: number; level: 'ok' | 'long' | 'too_long'; message: string; }
 
 /** The commented example `mailrep.toml`. */

@@ -257,6 +257,10 @@ pub enum ConfigError {
     /// A value parsed but is not usable (bad regex, bad offset).
     #[error("invalid configuration: {0}")]
     Invalid(String),
+    /// The JSON form of a configuration ([`Config::from_json`]) that does not fit: serde's
+    /// message with line and column of the JSON text.
+    #[error("invalid configuration (JSON form): {0}")]
+    Json(#[from] serde_json::Error),
     /// Valid TOML whose key `key` does not fit the configuration (unknown key, wrong type,
     /// missing field of a rule): `line` and `column` (1-based) of the key in the text.
     #[error("invalid configuration: line {line}, column {column}, key `{key}`: {message}")]
@@ -306,6 +310,31 @@ impl Config {
     #[inline]
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads the JSON form [`Config::to_json`] writes (`""` or blanks: the defaults): how the
+    /// page's analysis module takes its configuration. The page's tools module reads the
+    /// user's `mailrep.toml` ([`Config::from_toml`], with its key-and-line errors) and hands
+    /// this form over, so the analysis module carries no TOML parser and one instance of the
+    /// configuration types' deserializer, for JSON text: 58 KB gzip less than reading the
+    /// TOML there (BENCHMARKS.md, "Session 9: page size"). Same checks as `from_toml` after
+    /// serde's (the journald offset), so `from_json(&c.to_json())` equals `c` for every `c`
+    /// `from_toml` returns. `#[inline]`: see [`Config::from_toml`].
+    #[inline]
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        let config: Self = serde_json::from_str(text)?;
+        config.utc_offset_seconds()?;
+        Ok(config)
+    }
+
+    /// The configuration as compact JSON text, for [`Config::from_json`]. `#[inline]`: see
+    /// [`Config::from_toml`].
+    #[inline]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// The journald offset in seconds (`time.utc_offset`, default 0).
@@ -535,6 +564,39 @@ pub fn parse_offset(s: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_form_round_trips() {
+        let rules = "[time]\nutc_offset = \"+02:00\"\nreference_date = \"2026-12-02\"\n\
+            [thresholds]\nauth_reject_pct = 3\nthrottled_pct = { gmail = 12.5 }\n\
+            [share]\nredaction = \"public\"\n\
+            [[rules.provider]]\nid = \"acme\"\nname = \"Acme\"\nmx = [\"mx.acme.example\"]\n\
+            [[rules.rule]]\nid = \"acme-busy\"\nprovider = \"acme\"\noutcome = \"throttled\"\n\
+            phrases = [\"try (again )?later\"]\ncodes = [\"4.7.1\"]\n";
+        for text in [
+            Config::example(),
+            include_str!("../../examples/mailrep.toml"),
+            rules,
+            "",
+        ] {
+            let c = Config::from_toml(text).expect("parses");
+            let json = c.to_json();
+            assert_eq!(
+                Config::from_json(&json).expect("JSON form reads"),
+                c,
+                "{json}"
+            );
+        }
+        assert_eq!(Config::from_json(" \n").expect("blank"), Config::default());
+        // The checks after serde's are the same as from_toml's.
+        let bad = Config::from_json(r#"{"time":{"utc_offset":"2h"}}"#).unwrap_err();
+        assert!(bad.to_string().contains("utc_offset"), "{bad}");
+        let bad = Config::from_json(r#"{"thresholds":{"nope":1}}"#).unwrap_err();
+        assert!(
+            matches!(&bad, ConfigError::Json(_)) && bad.to_string().contains("nope"),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn example_parses_and_matches_defaults_where_it_says_so() {

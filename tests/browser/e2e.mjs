@@ -546,6 +546,20 @@ await test('settings form: a network and a domain land in the exported mailrep.t
   assert.equal(await page.inputValue('#set-domains li:first-child .dom'), 'example-test.org');
   assert.equal(await page.inputValue('#th-auth_reject_pct'), '3.5');
   assert.equal(await page.isVisible('#settings-banner'), false, 'no banner once networks are set');
+  // The analysis module reads the settings' JSON form, stored beside the TOML by the tools module.
+  const storedJson = JSON.parse(await page.evaluate(() => localStorage.getItem('mailrep.config.json')));
+  assert.deepEqual(storedJson.ours.networks, ['192.0.2.0/24'], JSON.stringify(storedJson.ours));
+  assert.deepEqual(storedJson.ours.labels, { '192.0.2.0/24': 'mx-out-test' }, JSON.stringify(storedJson.ours));
+  assert.equal(storedJson.thresholds.auth_reject_pct, 3.5);
+  // Settings stored by an older page (TOML alone) get their JSON form at start, from the tools module.
+  await page.evaluate(() => localStorage.removeItem('mailrep.config.json'));
+  fetched.length = 0;
+  await page.reload();
+  await page.waitForSelector('html[data-ready=true]');
+  await page.waitForFunction(() => localStorage.getItem('mailrep.config.json'));
+  assert.deepEqual(JSON.parse(await page.evaluate(() => localStorage.getItem('mailrep.config.json'))), storedJson);
+  assert.ok(fetched.some((p) => p.includes('mailrep_web_tools')), `tools module fetched to read the TOML: ${fetched}`);
+  await page.waitForSelector('#settings-banner', { state: 'detached' });
   await context.close();
 });
 

@@ -74,7 +74,10 @@ function native(cwd, args, config, format = 'json') {
 
 /** The wasm build over `inputs` ({name, path}), chunked with `seed`. */
 function viaWasm(inputs, configText, seed, { snapshotEach = false } = {}) {
-  const a = new wasm.Analyzer(configText);
+  // The page hands the analysis module the settings' JSON form, made by the tools module.
+  const parsed = configText ? wasm.parseConfig(configText) : { ok: true, json: '' };
+  assert.ok(parsed.ok, parsed.error);
+  const a = new wasm.Analyzer(parsed.json);
   let snapshot;
   inputs.forEach((input, k) => {
     a.beginInput(input.name, LAST_MODIFIED);

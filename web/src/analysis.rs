@@ -24,7 +24,7 @@ fn reference_date(last_modified_ms: f64) -> Date {
 /// Streaming analysis of any number of named inputs into one set of findings.
 ///
 /// ```js
-/// const a = new Analyzer(configToml);            // '' = defaults
+/// const a = new Analyzer(configJson);            // '' = defaults
 /// a.beginInput(file.name, file.lastModified);
 /// for await (const chunk of file.stream()) a.push(chunk);
 /// a.endInput();
@@ -40,11 +40,13 @@ pub struct Analyzer {
 
 #[wasm_bindgen]
 impl Analyzer {
-    /// An analyzer for the configuration `config_toml` (a `mailrep.toml`; empty for the
-    /// defaults). Throws an `Error` naming the bad key and line for an invalid configuration.
+    /// An analyzer for the configuration `config_json`: the JSON form of a `mailrep.toml`
+    /// (`parseConfig(toml).json` of the tools module, `Config::to_json`; empty for the
+    /// defaults). Throws an `Error` for a configuration that does not fit (serde's message
+    /// with line and column of the JSON text) or whose rules do not compile.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_toml: &str) -> Result<Analyzer, JsError> {
-        let config = Config::from_toml(config_toml).map_err(|e| JsError::new(&e.to_string()))?;
+    pub fn new(config_json: &str) -> Result<Analyzer, JsError> {
+        let config = Config::from_json(config_json).map_err(|e| JsError::new(&e.to_string()))?;
         let mut inner =
             mailrep_core::Analyzer::new(config).map_err(|e| JsError::new(&e.to_string()))?;
         // The page cancels files: each log input can be undone (see `abortInput`).
@@ -173,24 +175,25 @@ impl Views {
 }
 
 /// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
-/// network); `{}` for an invalid configuration.
+/// network) under the configuration `config_json` (JSON form, as for `new Analyzer`); `{}`
+/// for an invalid configuration.
 #[wasm_bindgen(js_name = networkLabels)]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
-pub fn network_labels(toml: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
-    let labels = Config::from_toml(toml)
+pub fn network_labels(config_json: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
+    let labels = Config::from_json(config_json)
         .map(|c| mailrep_core::config_edit::labels_for(&c, ips.iter().map(String::as_str)))
         .unwrap_or_default();
     to_js(&labels)
 }
 
 /// What the page shows before the settings dialog is opened, read from the configuration
-/// `toml` by the analysis module (so a session with stored settings does not fetch the tools
-/// module at start): `{ ok: true, networks, redaction }` with `networks` the number of our
-/// networks (`[ours] networks`) and `redaction` the default preset of exports
-/// (`[share] redaction`, `''` when unset), or `{ ok: false, error }` for an invalid
-/// configuration (the error names the key and line, as `Config::from_toml`'s).
+/// `config_json` (JSON form, as for `new Analyzer`) by the analysis module (so a session with
+/// stored settings does not fetch the tools module at start): `{ ok: true, networks,
+/// redaction }` with `networks` the number of our networks (`[ours] networks`) and
+/// `redaction` the default preset of exports (`[share] redaction`, `''` when unset), or
+/// `{ ok: false, error }` for a configuration that does not fit.
 #[wasm_bindgen(js_name = settingsFacts)]
-pub fn settings_facts(toml: &str) -> Result<JsValue, JsError> {
+pub fn settings_facts(config_json: &str) -> Result<JsValue, JsError> {
     #[derive(serde::Serialize)]
     struct Facts {
         ok: bool,
@@ -201,7 +204,7 @@ pub fn settings_facts(toml: &str) -> Result<JsValue, JsError> {
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     }
-    to_js(&match Config::from_toml(toml) {
+    to_js(&match Config::from_json(config_json) {
         Ok(c) => Facts {
             ok: true,
             networks: Some(c.ours.networks.len()),

@@ -23,13 +23,16 @@ pub fn config_example() -> String {
 struct ParsedConfig {
     ok: bool,
     normalized_toml: Option<String>,
+    json: Option<String>,
     error: Option<String>,
 }
 
 /// Checks an imported configuration the way the CLI does (TOML syntax, unknown keys, values,
-/// extra rules and their examples): `{ ok, normalizedToml, error }`, `normalizedToml` holding
-/// only what differs from the defaults (`config_edit::minimal_toml`, as the settings edits
-/// write it).
+/// extra rules and their examples): `{ ok, normalizedToml, json, error }`, `normalizedToml`
+/// holding only what differs from the defaults (`config_edit::minimal_toml`, as the settings
+/// edits write it), `json` the configuration's JSON form (`Config::to_json`), which the
+/// analysis module's `Analyzer`, `networkLabels` and `settingsFacts` take (that module reads
+/// no TOML).
 #[wasm_bindgen(js_name = parseConfig)]
 pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
     let checked = Config::from_toml(toml).and_then(|c| {
@@ -40,11 +43,13 @@ pub fn parse_config(toml: &str) -> Result<JsValue, JsError> {
         Ok(c) => ParsedConfig {
             ok: true,
             normalized_toml: Some(mailrep_core::config_edit::minimal_toml(&c)),
+            json: Some(c.to_json()),
             error: None,
         },
         Err(e) => ParsedConfig {
             ok: false,
             normalized_toml: None,
+            json: None,
             error: Some(e.to_string()),
         },
     })

@@ -44,7 +44,8 @@ export function summary() {
 }
 
 /**
- * Wires the inputs and the drop target. opts: { config(), useConfig(toml), onFindings(source,
+ * Wires the inputs and the drop target. opts: { config() (the settings' JSON form for the
+ * analysis, '' = defaults), hasSettings(), useConfig(toml), onFindings(source,
  * origin, note), onChange() }; `source`: null, or { findings, key } with `key` the worker's
  * Views of them (for `view`), or { findings } alone when the worker cannot serve them (it failed).
  */
@@ -110,7 +111,7 @@ async function trySample() {
       if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
       return r.blob();
     };
-    if (!opts.config() && index.config) await opts.useConfig(await (await blob(index.config)).text());
+    if (!opts.hasSettings() && index.config) await opts.useConfig(await (await blob(index.config)).text());
     add(await Promise.all(index.files.map(async (n) => new File([await blob(n)], n))));
   } catch (e) {
     byId('sample-error').textContent = `The example data is not available here (${e.message}); run scripts/demo or scripts/build-www.`;

@@ -104,7 +104,7 @@ async function setFindings(source, origin, note = '') {
       try {
         viewer = source.key ? workerViewer(source.key, findings) : await localViewer(findings);
         // Names of DMARC sources from the labels of our networks (settings), by the core.
-        labels = m.networkLabels(settings.current(), [...new Set(findings.dmarc.by_source.map((r) => r.source_ip))]);
+        labels = m.networkLabels(settings.analysisConfig(), [...new Set(findings.dmarc.by_source.map((r) => r.source_ip))]);
       } catch (e) {
         note = `These findings cannot be shown: ${e?.message || e}`;
         findings = null;
@@ -281,7 +281,8 @@ function start() {
   });
   settings.setup(() => { state.action = null; reanalyse(); }, () => render());
   files.setup({
-    config: () => settings.current(),
+    config: () => settings.analysisConfig(),
+    hasSettings: () => settings.current().trim() !== '',
     useConfig: (toml) => settings.save(toml),
     onFindings: (source, origin, note) => setFindings(source, origin, note),
     onChange: () => { if (files.summary().total) loadCharts(); render(); },

@@ -3,12 +3,17 @@
 // redaction preset, local reply rules) or as text under "Advanced". The core does all the
 // TOML work (settingsForm / applySettingsForm / markSource / suggestRule / removeRule, see
 // core/src/config_edit.rs): this file only moves strings between inputs and those functions.
-// Remembered in localStorage; importable and exportable as mailrep.toml.
+// Remembered in localStorage; importable and exportable as mailrep.toml. Stored twice: the TOML
+// text (what the user wrote, what the form and the exports read) and its JSON form made by the
+// tools module (parseConfig's `json`), which the analysis module takes: that module reads no
+// TOML (BENCHMARKS.md, "Session 9: page size").
 
 import { byId, download, h, replace } from './dom.js';
 import { core, tools } from './wasm.js';
 
 const KEY = 'mailrep.config';
+/** The JSON form of the TOML under KEY (Config::to_json), written with it. */
+const JSON_KEY = 'mailrep.config.json';
 let onApply = () => {};
 /**
  * What the page needs of the stored settings before the dialog opens, `{ networks, redaction }`
@@ -46,6 +51,12 @@ const THRESHOLD_LABELS = {
 export const current = () => localStorage.getItem(KEY) || '';
 
 /**
+ * The settings in use in the JSON form the analysis module takes ('' = the core's defaults,
+ * also while stored TOML has no JSON form yet: `refresh` makes it).
+ */
+export const analysisConfig = () => (current().trim() && localStorage.getItem(JSON_KEY)) || '';
+
+/**
  * True when the settings name at least one of our networks (DMARC classes need them), false
  * when they name none, null while the core has not read them yet.
  */
@@ -57,30 +68,54 @@ export function hasNetworks() {
 /** The default redaction preset of the settings ('' = none set). */
 export const redactionDefault = () => stored?.redaction || '';
 
-/** Reads the stored settings through the core (after a change, and at start when set). */
+/**
+ * Reads the stored settings through the core (after a change, and at start when set). Stored
+ * TOML without a JSON form the analysis module reads (written by an older page) is read once
+ * more by the tools module, and its JSON form stored: then resolves to true.
+ */
 export async function refresh() {
-  const r = (await core()).settingsFacts(current());
+  stored = null;
+  if (!current().trim()) return false;
+  let migrated = false;
+  let r = analysisConfig() ? (await core()).settingsFacts(analysisConfig()) : { ok: false };
+  if (!r.ok) {
+    const p = (await tools()).parseConfig(current());
+    if (!p.ok) return false;
+    localStorage.setItem(JSON_KEY, p.json);
+    migrated = true;
+    r = (await core()).settingsFacts(p.json);
+  }
   stored = r.ok ? r : null;
-  return stored;
+  return migrated;
 }
 
-function store(text) {
-  if (text.trim()) localStorage.setItem(KEY, text); else localStorage.removeItem(KEY);
+/** Stores `text` and `json`, its JSON form from parseConfig. */
+function store(text, json) {
+  if (text.trim()) {
+    localStorage.setItem(KEY, text);
+    localStorage.setItem(JSON_KEY, json);
+  } else {
+    localStorage.removeItem(KEY);
+    localStorage.removeItem(JSON_KEY);
+  }
 }
 
-/** Checks and stores `text` without re-analysing; returns the core's error or ''. */
-export async function save(text) {
-  const r = (await tools()).parseConfig(text);
+/**
+ * Checks `toml` and stores it with its JSON form (both from the tools module's parseConfig)
+ * without re-analysing; returns the core's error or ''.
+ */
+export async function save(toml) {
+  const r = (await tools()).parseConfig(toml);
   if (!r.ok) return r.error;
-  store(text);
+  store(toml, r.json);
   await refresh();
   return '';
 }
 
 /** Stores a TOML produced by the core and re-analyses (row actions). */
 async function commit(toml) {
-  store(toml);
-  await refresh();
+  const error = await save(toml);
+  if (error) throw new Error(error);
   onApply();
 }
 
@@ -252,8 +287,8 @@ export async function open() {
 async function apply() {
   const r = await result();
   if (!r.ok) { showError(r.error, r.field); return false; }
-  store(r.toml);
-  await refresh();
+  const error = await save(r.toml);
+  if (error) { showError(`mailrep.toml: ${error}`, 'toml'); return false; }
   showError('');
   onApply();
   return true;
@@ -265,7 +300,8 @@ async function apply() {
  */
 export function setup(applied, read) {
   onApply = applied;
-  if (current().trim()) refresh().then(read);
+  // Files analysed while stored settings got their JSON form were analysed with the defaults.
+  if (current().trim()) refresh().then((migrated) => { read(); if (migrated) onApply(); });
   byId('open-settings').addEventListener('click', open);
   const dialog = byId('settings-dialog');
   dialog.addEventListener('input', (e) => {

@@ -14,7 +14,7 @@
 // A findings file is read by the tools module (mailrep_web_tools, imported on the first one):
 // the analysis module holds no findings reader.
 //
-// main -> worker  {type:'reset', config}        new Analyzer (TOML text, '' = defaults)
+// main -> worker  {type:'reset', config}        new Analyzer (the settings' JSON form, '' = defaults)
 //                 {type:'warm'}                  warm the core up (warmup.js), on an idle page
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
 //                 {type:'cancel', id}            stop a queued or running file
