@@ -276,6 +276,7 @@ impl Analyzer {
     /// state (a queue id's deferrals) but add to no count; report inputs are not analysed but
     /// handed to the caller ([`Analyzer::end_ingested_input`]). End inputs with
     /// [`Analyzer::end_ingested_input`] and the run with [`Analyzer::finish_ingest`].
+    #[cfg(feature = "ingest")]
     pub fn set_exactly_once(&mut self, tracker: crate::ledger::Tracker) {
         self.ingest = true;
         self.delivery
