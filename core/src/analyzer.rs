@@ -41,14 +41,21 @@ pub struct Analyzer {
     abortable: bool,
     /// Exactly-once ingestion is on (see [`Analyzer::set_exactly_once`]).
     ingest: bool,
-    /// [`dmarc::read_blob`], as a pointer taken in [`Analyzer::new`]: the DMARC reading
-    /// functions are `#[inline]`, so they are compiled in the crate that calls `new` (the page's
-    /// web crate, at its size-first opt-level), not with the core's speed-first hot path.
-    read_blob: ReadBlob,
+    cold: Cold,
 }
 
-/// Reads a DMARC / TLS report blob into items ([`dmarc::read_blob`]).
-type ReadBlob = fn(&str, &[u8], &crate::limits::Limits) -> Vec<Item>;
+/// The readers of whole inputs (once per input, never per line), as pointers taken in
+/// [`Analyzer::new`]: the functions are `#[inline]`, so they are compiled in the crate that
+/// calls `new` (the page's web crate, at its size-first opt-level), not with the core's
+/// speed-first hot path.
+#[derive(Debug, Clone, Copy)]
+struct Cold {
+    /// Reads a DMARC / TLS report blob into items ([`dmarc::read_blob`]).
+    read_blob: fn(&str, &[u8], &crate::limits::Limits) -> Vec<Item>,
+    /// The bind addresses a Postfix configuration input sets ([`mastercf::bind_addresses`];
+    /// 15 KB of WebAssembly at the core's opt-level, 6 KB at the web crate's).
+    bind_addresses: fn(&str) -> BTreeMap<String, IpAddr>,
+}
 
 /// What exactly-once ingestion needs from one ended input (see
 /// [`Analyzer::end_ingested_input`]).
@@ -91,10 +98,10 @@ impl Current {
         dmarc: &'a mut DmarcAggregator,
         bind: &'a mut BTreeMap<String, IpAddr>,
         abortable: bool,
-        read_blob: ReadBlob,
+        cold: Cold,
     ) -> (&'a mut Stage, InputSink<'a>) {
         let sink = InputSink {
-            read_blob,
+            cold,
             name: &self.name,
             reference: self.reference,
             config,
@@ -133,7 +140,7 @@ struct InputSink<'a> {
     checkpoint: &'a mut Option<aggregate::Checkpoint>,
     abortable: bool,
     blob: Option<&'a mut Option<Vec<u8>>>,
-    read_blob: ReadBlob,
+    cold: Cold,
 }
 
 impl InputSink<'_> {
@@ -179,7 +186,7 @@ impl Sink for InputSink<'_> {
             *keep = Some(bytes.to_vec());
             return;
         }
-        for item in (self.read_blob)(self.name, bytes, &self.config.limits) {
+        for item in (self.cold.read_blob)(self.name, bytes, &self.config.limits) {
             match &item {
                 Item::Aggregate(_) => self.reports.aggregate += 1,
                 Item::Failure { .. } => self.reports.failure += 1,
@@ -195,7 +202,7 @@ impl Sink for InputSink<'_> {
     }
 
     fn postfix_config(&mut self, text: &str) {
-        let found = mastercf::bind_addresses(text);
+        let found = (self.cold.bind_addresses)(text);
         if found.is_empty() {
             self.diagnostic(
                 Level::Info,
@@ -216,7 +223,7 @@ impl Sink for InputSink<'_> {
 }
 
 impl Analyzer {
-    /// An analyzer for `config` (rules compiled once). `#[inline]`: see the `read_blob` field.
+    /// An analyzer for `config` (rules compiled once). `#[inline]`: see the `cold` field.
     #[inline]
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         Ok(Self {
@@ -229,7 +236,10 @@ impl Analyzer {
             abortable: false,
             ingest: false,
             config,
-            read_blob: dmarc::read_blob,
+            cold: Cold {
+                read_blob: dmarc::read_blob,
+                bind_addresses: mastercf::bind_addresses,
+            },
         })
     }
 
@@ -276,6 +286,7 @@ impl Analyzer {
     /// state (a queue id's deferrals) but add to no count; report inputs are not analysed but
     /// handed to the caller ([`Analyzer::end_ingested_input`]). End inputs with
     /// [`Analyzer::end_ingested_input`] and the run with [`Analyzer::finish_ingest`].
+    #[cfg(feature = "ingest")]
     pub fn set_exactly_once(&mut self, tracker: crate::ledger::Tracker) {
         self.ingest = true;
         self.delivery
@@ -334,7 +345,7 @@ impl Analyzer {
             &mut self.dmarc,
             &mut self.bind,
             self.abortable,
-            self.read_blob,
+            self.cold,
         );
         Some((stage, sink, &self.config.limits))
     }
@@ -395,7 +406,7 @@ impl Analyzer {
             &mut self.dmarc,
             &mut self.bind,
             self.abortable,
-            self.read_blob,
+            self.cold,
         );
         match inflated {
             Some(end) => stage.finish_inflated(&end, &self.config.limits, &mut sink),

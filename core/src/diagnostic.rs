@@ -74,6 +74,9 @@ impl Diagnostic {
 
 /// Keeps at most `max` diagnostics per (input, code), in order; the count of the ones dropped
 /// is added to the last one kept, so nothing goes uncounted (`limits.max_diagnostics_per_code`).
+/// `#[inline]`: compiled with its one caller, [`crate::Analyzer::snapshot`], in the crate that
+/// finishes the analysis (the page's size-first web crate; see `Config::from_toml`).
+#[inline]
 pub(crate) fn cap_per_code(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
     let max = max.max(1);
     let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());

@@ -19,12 +19,10 @@
 
 use std::hash::Hasher;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
 use super::exact::{self, ExactMemo};
 use super::pattern::{CodeRegex, check_phrase, code_regex};
 use super::phrase::{Phrase, PhraseHits};
-use super::provider::{SuffixMatcher, is_address_like};
+use super::provider::{ClueMatcher, SuffixMatcher, is_address_like};
 use super::rules::{CodePattern, Enhanced, RuleDef, RulesConfig, Source, When, default_table};
 use super::{Delivery, Outcome, Status};
 use crate::config::ConfigError;
@@ -74,8 +72,7 @@ pub struct Classifier {
     providers: Vec<ProviderC>,
     mx: SuffixMatcher,
     domains: SuffixMatcher,
-    clues: Option<AhoCorasick>,
-    clue_provider: Vec<usize>,
+    clues: ClueMatcher,
     /// Provider-code extractors: (provider index, regex).
     codes: Vec<(usize, CodeRegex)>,
     rules: Vec<RuleC>,
@@ -127,8 +124,7 @@ impl Classifier {
         let mut providers: Vec<ProviderC> = Vec::new();
         let mut mx = SuffixMatcher::default();
         let mut domains = SuffixMatcher::default();
-        let mut clue_words: Vec<String> = Vec::new();
-        let mut clue_provider = Vec::new();
+        let mut clues = ClueMatcher::default();
         let mut codes = Vec::new();
         for def in extra.providers.iter().chain(&defaults.providers) {
             let id = def.id.trim();
@@ -164,10 +160,7 @@ impl Classifier {
                 }
             }
             for c in &def.clues {
-                if !c.is_empty() {
-                    clue_words.push(c.clone());
-                    clue_provider.push(idx);
-                }
+                clues.insert(c, idx);
             }
             for c in &def.codes {
                 let re = code_regex(c)
@@ -181,17 +174,6 @@ impl Classifier {
                 name: "Other".into(),
             });
         }
-        let clues = if clue_words.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&clue_words)
-                    .map_err(|e| ConfigError::Invalid(format!("rules: provider clues: {e}")))?,
-            )
-        };
 
         let mut patterns: Vec<String> = Vec::new();
         let mut rules = Vec::new();
@@ -212,7 +194,6 @@ impl Classifier {
             mx,
             domains,
             clues,
-            clue_provider,
             codes,
             rules,
             phrases,
@@ -290,11 +271,7 @@ impl Classifier {
 
     /// Provider by a clue in the reply text.
     fn clue_provider(&self, reply_text: Option<&str>) -> Option<usize> {
-        let (Some(ac), Some(text)) = (&self.clues, reply_text) else {
-            return None;
-        };
-        ac.find(text)
-            .map(|m| self.clue_provider[m.pattern().as_usize()])
+        reply_text.and_then(|text| self.clues.find(text))
     }
 
     /// The id of the provider at `index` (from [`ClassifyCache::provider_index`]); `other`

@@ -43,6 +43,10 @@ struct ClientService<'a> {
 
 /// Service name (as in [`crate::postfix::LogLine::service`]) -> bind address found in the text.
 /// `main.cf`'s global `smtp_bind_address` is returned under the key `smtp`.
+///
+/// `#[inline]`, like the helpers only it calls: compiled in the crate that takes its pointer
+/// (`Analyzer::new`; the page's web crate, size-first), once per configuration input.
+#[inline]
 pub fn bind_addresses(text: &str) -> BTreeMap<String, IpAddr> {
     let mut params: BTreeMap<&str, String> = BTreeMap::new();
     let mut services: Vec<ClientService<'_>> = Vec::new();
@@ -177,6 +181,7 @@ fn is_known_param(name: &str) -> bool {
 
 /// Joins continuation lines (starting with whitespace) to the previous line; drops comments
 /// and blank lines.
+#[inline]
 fn logical_lines(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for raw in text.lines() {
@@ -229,6 +234,7 @@ fn master_fields(line: &str) -> Option<Vec<&str>> {
 }
 
 /// A master.cf entry of an `smtp` / `lmtp` client with its bind addresses and syslog key.
+#[inline]
 fn master_entry(line: &str) -> Option<ClientService<'_>> {
     let f = master_fields(line)?;
     let command = f[7];
@@ -270,6 +276,7 @@ fn master_entry(line: &str) -> Option<ClientService<'_>> {
 }
 
 /// `-o name=value`, `-oname=value` and `-o { name = value }` arguments.
+#[inline]
 fn options(args: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -315,6 +322,7 @@ fn options(args: &[&str]) -> Vec<(String, String)> {
 }
 
 /// Expands `$name` / `${name}` from main.cf parameters (a few levels).
+#[inline]
 fn expand(v: &str, params: &BTreeMap<&str, String>) -> String {
     let mut cur = v.trim().to_owned();
     for _ in 0..4 {
@@ -334,6 +342,7 @@ fn expand(v: &str, params: &BTreeMap<&str, String>) -> String {
 }
 
 /// An address as written in a bind setting (`1.2.3.4`, `2001:db8::1`, `[2001:db8::1]`).
+#[inline]
 fn parse_ip(v: &str) -> Option<IpAddr> {
     let v = v.trim();
     let v = v
