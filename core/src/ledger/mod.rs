@@ -546,6 +546,9 @@ pub struct StreamStats {
 /// committed. Hosts without a stored ledger (see [`Tracker::add_host`]) start empty.
 #[derive(Debug, Default)]
 pub struct Tracker {
+    /// A B-tree, not `crate::sorted::SortedMap`: hosts are added one at a time as the log
+    /// names them (a sorted vector would be quadratic in their number), looked up on every
+    /// line, and the tracker is native only (the page's WebAssembly does not link it).
     hosts: std::collections::BTreeMap<String, HostState>,
     params: Params,
     shape: StreamShape,
