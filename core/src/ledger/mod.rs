@@ -547,8 +547,9 @@ pub struct StreamStats {
 #[derive(Debug, Default)]
 pub struct Tracker {
     /// A B-tree, not `crate::sorted::SortedMap`: hosts are added one at a time as the log
-    /// names them (a sorted vector would be quadratic in their number), looked up on every
-    /// line, and the tracker is native only (the page's WebAssembly does not link it).
+    /// names them (a sorted vector would be quadratic in their number) and looked up on every
+    /// line. The page's analysis module links it too (through the delivery aggregator), a few
+    /// KB of B-tree code: a hash map plus a sort in `end_stream` would do.
     hosts: std::collections::BTreeMap<String, HostState>,
     params: Params,
     shape: StreamShape,
