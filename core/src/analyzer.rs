@@ -1,6 +1,6 @@
 //! The push API: begin an input, push its bytes in chunks of any size, end it; finish.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::net::IpAddr;
 
 use crate::config::{Config, ConfigError};
@@ -33,7 +33,7 @@ pub struct Analyzer {
     config: Config,
     delivery: DeliveryAggregator,
     dmarc: DmarcAggregator,
-    bind: BTreeMap<String, IpAddr>,
+    bind: SortedMap<String, IpAddr>,
     inputs: Vec<InputSummary>,
     diagnostics: Vec<Diagnostic>,
     current: Option<Current>,
@@ -54,7 +54,7 @@ struct Cold {
     read_blob: fn(&str, &[u8], &crate::limits::Limits) -> Vec<Item>,
     /// The bind addresses a Postfix configuration input sets ([`mastercf::bind_addresses`];
     /// 15 KB of WebAssembly at the core's opt-level, 6 KB at the web crate's).
-    bind_addresses: fn(&str) -> BTreeMap<String, IpAddr>,
+    bind_addresses: fn(&str) -> SortedMap<String, IpAddr>,
 }
 
 /// What exactly-once ingestion needs from one ended input (see
@@ -96,7 +96,7 @@ impl Current {
         config: &'a Config,
         delivery: &'a mut DeliveryAggregator,
         dmarc: &'a mut DmarcAggregator,
-        bind: &'a mut BTreeMap<String, IpAddr>,
+        bind: &'a mut SortedMap<String, IpAddr>,
         abortable: bool,
         cold: Cold,
     ) -> (&'a mut Stage, InputSink<'a>) {
@@ -131,7 +131,7 @@ struct InputSink<'a> {
     config: &'a Config,
     delivery: &'a mut DeliveryAggregator,
     dmarc: &'a mut DmarcAggregator,
-    bind: &'a mut BTreeMap<String, IpAddr>,
+    bind: &'a mut SortedMap<String, IpAddr>,
     stats: &'a mut LogStats,
     line_diags: &'a mut LineDiagnostics,
     reports: &'a mut ReportCounts,
@@ -211,9 +211,11 @@ impl Sink for InputSink<'_> {
                 "postfix configuration names no smtp_bind_address".to_owned(),
             );
         }
-        for (service, ip) in found {
-            self.bind.entry(service).or_insert(ip);
-        }
+        // Merged in bulk (one sort), the addresses known before winning: inserting the
+        // services of a large file one by one into a sorted vector would be quadratic.
+        let merged: Vec<(String, IpAddr)> =
+            std::mem::take(self.bind).into_iter().chain(found).collect();
+        *self.bind = SortedMap::from_runs(merged, |ip| ip, |_, _| {});
     }
 
     fn diagnostic(&mut self, level: Level, code: &str, position: Position, message: String) {
@@ -229,7 +231,7 @@ impl Analyzer {
         Ok(Self {
             delivery: DeliveryAggregator::new(&config)?,
             dmarc: DmarcAggregator::default(),
-            bind: BTreeMap::new(),
+            bind: SortedMap::new(),
             inputs: Vec::new(),
             diagnostics: Vec::new(),
             current: None,

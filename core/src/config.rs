@@ -4,7 +4,7 @@
 //! errors (a typo must not silently disable a threshold). [`Config::example`] returns the
 //! commented example that `mailrep config example` prints.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -73,8 +73,8 @@ pub struct OursConfig {
     pub domains: Vec<String>,
     /// Labels of our networks (`"203.0.113.0/24" = "mx-out"`), shown by the page as the name
     /// of DMARC sources inside them. Informational: classes do not depend on them.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<IpNet, String>,
+    #[serde(skip_serializing_if = "SortedMap::is_empty")]
+    pub labels: SortedMap<IpNet, String>,
 }
 
 /// Egress selection and sending IPs.
@@ -89,7 +89,7 @@ pub struct EgressConfig {
     /// the plain service). Wins over `master.cf` inputs and reply-quoted IPs. Without an
     /// entry, the IP the provider quotes in a reply is used; a (host, service) whose replies
     /// only ever quote one IP is taken to send from it.
-    pub sending_ips: BTreeMap<String, IpAddr>,
+    pub sending_ips: SortedMap<String, IpAddr>,
     /// Relay host names (exact or `.suffix`) and IP networks treated as internal: attempts to
     /// them are not egress (content filters, our own hubs). Loopback is always internal.
     pub internal_relays: Vec<String>,
@@ -104,7 +104,7 @@ impl Default for EgressConfig {
     fn default() -> Self {
         Self {
             services: Vec::new(),
-            sending_ips: BTreeMap::new(),
+            sending_ips: SortedMap::new(),
             internal_relays: Vec::new(),
             skip_recipient_domains: Vec::new(),
             ip_from_reply: true,
@@ -120,7 +120,7 @@ pub struct DmarcConfig {
     /// recipient-side security gateway (from the seed `dmarc_report_parser.py`).
     pub forwarder_ptr_hints: Vec<String>,
     /// Known PTR names by IP (the core does no DNS; the CLI may fill this from the resolver).
-    pub ptr: BTreeMap<IpAddr, String>,
+    pub ptr: SortedMap<IpAddr, String>,
     /// Networks of known forwarders (CIDR), classed `forwarder` without a PTR.
     pub forwarder_networks: Vec<IpNet>,
 }
@@ -132,7 +132,7 @@ impl Default for DmarcConfig {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
-            ptr: BTreeMap::new(),
+            ptr: SortedMap::new(),
             forwarder_networks: Vec::new(),
         }
     }
@@ -192,7 +192,7 @@ pub struct Thresholds {
     pub throttled_min_attempts: u64,
     /// `delivery.throttled`: throttled share ceiling per provider, percent. Providers not
     /// listed use `throttled_default_pct` when set. Default `{ microsoft = 70 }`.
-    pub throttled_pct: BTreeMap<String, f64>,
+    pub throttled_pct: SortedMap<String, f64>,
     /// `delivery.throttled`: ceiling for providers not in `throttled_pct`; none by default.
     pub throttled_default_pct: Option<f64>,
     /// `delivery.auth_rejects`: minimum attempts. Default 100.
@@ -229,8 +229,7 @@ impl Default for Thresholds {
             reputation_min_attempts: 100,
             reputation_reject_pct: 10.0,
             throttled_min_attempts: 100,
-            // Not `BTreeMap::from`: that compiles a sort of the pairs.
-            throttled_pct: crate::sort::btree_map([("microsoft".to_owned(), 70.0)]),
+            throttled_pct: [("microsoft".to_owned(), 70.0)].into_iter().collect(),
             throttled_default_pct: None,
             auth_min_attempts: 100,
             auth_reject_pct: 2.0,

@@ -16,7 +16,7 @@
 //! instantiate are compiled in the calling crate, so the page's web crate builds them at its
 //! size-first opt-level, not at the core's speed-first one (see [`Config::from_toml`]).
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -278,7 +278,7 @@ fn is_domain(d: &str) -> bool {
 pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError> {
     let mut config = Config::from_toml(toml)?;
     let mut networks = Vec::new();
-    let mut labels = BTreeMap::new();
+    let mut labels = SortedMap::new();
     for (i, n) in form.networks.iter().enumerate() {
         if n.cidr.trim().is_empty() {
             if !n.label.trim().is_empty() {
@@ -321,7 +321,7 @@ pub fn apply_form(toml: &str, form: &SettingsForm) -> Result<String, FieldError>
             domains.push(d);
         }
     }
-    let mut sending_ips = BTreeMap::new();
+    let mut sending_ips = SortedMap::new();
     for (i, s) in form.sending_ips.iter().enumerate() {
         let service = s.service.trim();
         let ip = s.ip.trim();
@@ -709,11 +709,13 @@ pub fn network_label(config: &Config, ip: IpAddr) -> Option<(IpNet, &str)> {
 pub fn labels_for<'a>(
     config: &Config,
     ips: impl IntoIterator<Item = &'a str>,
-) -> BTreeMap<String, String> {
-    crate::sort::btree_map(ips.into_iter().filter_map(|s| {
-        let ip: IpAddr = s.parse().ok()?;
-        network_label(config, ip).map(|(_, l)| (s.to_owned(), l.to_owned()))
-    }))
+) -> SortedMap<String, String> {
+    ips.into_iter()
+        .filter_map(|s| {
+            let ip: IpAddr = s.parse().ok()?;
+            network_label(config, ip).map(|(_, l)| (s.to_owned(), l.to_owned()))
+        })
+        .collect()
 }
 
 /// Default rule table check used by tests: the rules of `config` compile.
@@ -813,7 +815,7 @@ mod tests {
         // And back into the form.
         let back = SettingsForm::from_config(&c);
         assert_eq!(back.networks[0].label, "mx-out");
-        let th: BTreeMap<_, _> = back
+        let th: SortedMap<_, _> = back
             .thresholds
             .iter()
             .map(|t| (t.key.as_str(), (t.value.as_str(), t.default.as_str())))
@@ -882,7 +884,7 @@ mod tests {
         );
         assert_eq!(
             labels_for(&c, ["198.51.100.7", "192.0.2.1", "x"]),
-            BTreeMap::from([("198.51.100.7".to_owned(), "relay".to_owned())])
+            SortedMap::from([("198.51.100.7".to_owned(), "relay".to_owned())])
         );
         assert_eq!(
             mark_source(&t, "198.51.100.7", MarkAs::Ours, "")

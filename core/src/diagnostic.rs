@@ -80,8 +80,9 @@ impl Diagnostic {
 pub(crate) fn cap_per_code(diagnostics: Vec<Diagnostic>, max: usize) -> Vec<Diagnostic> {
     let max = max.max(1);
     let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
-    let mut seen: std::collections::BTreeMap<(String, String), (usize, usize)> =
-        std::collections::BTreeMap::new();
+    // Hashed, not sorted: filled one key at a time in input order, and only looked up.
+    let mut seen: rustc_hash::FxHashMap<(String, String), (usize, usize)> =
+        rustc_hash::FxHashMap::default();
     for d in diagnostics {
         let key = (d.input.clone(), d.code.clone());
         match seen.get_mut(&key) {

@@ -28,6 +28,7 @@ pub mod report;
 mod scan;
 pub mod share;
 mod sort;
+pub mod sorted;
 pub mod verdict;
 pub mod view;
 

@@ -28,7 +28,8 @@
 //! DMARC sources of class `ours`, and the domains DMARC reports were about (policy domains,
 //! `header_from` domains).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::SortedSet;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -158,7 +159,8 @@ pub fn redact(findings: &Findings, preset: Preset) -> Findings {
 /// Consistent pseudonyms of one kind.
 #[derive(Debug, Default)]
 struct Names {
-    map: BTreeMap<String, String>,
+    /// Hashed, not sorted: filled one name at a time, in any order, and only looked up.
+    map: FxHashMap<String, String>,
 }
 
 impl Names {
@@ -190,8 +192,8 @@ fn letters(mut n: usize) -> String {
 
 struct Redactor {
     preset: Preset,
-    our_ips: BTreeSet<IpAddr>,
-    our_domains: BTreeSet<String>,
+    our_ips: SortedSet<IpAddr>,
+    our_domains: SortedSet<String>,
     ips: Names,
     domains: Names,
     hosts: Names,
@@ -203,10 +205,12 @@ struct Redactor {
 impl Redactor {
     #[inline]
     fn new(f: &Findings, preset: Preset) -> Self {
-        let mut our_ips = BTreeSet::new();
+        // Collected with repeats, then sorted once (inserting one by one into a sorted
+        // vector is quadratic).
+        let mut our_ips = Vec::new();
         let mut add_ip = |s: &str| {
             if let Ok(ip) = s.parse::<IpAddr>() {
-                our_ips.insert(ip);
+                our_ips.push(ip);
             }
         };
         f.delivery.daily.iter().for_each(|r| add_ip(&r.sending_ip));
@@ -220,14 +224,14 @@ impl Redactor {
             .for_each(&mut add_ip);
         for s in &f.dmarc.by_source {
             if s.source_class == SourceClass::Ours {
-                our_ips.insert(s.source_ip);
+                our_ips.push(s.source_ip);
             }
         }
-        let mut our_domains = BTreeSet::new();
+        let mut our_domains = Vec::new();
         let mut add_domain = |d: &str| {
             let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
             if d.contains('.') {
-                our_domains.insert(d);
+                our_domains.push(d);
             }
         };
         f.dmarc
@@ -241,8 +245,8 @@ impl Redactor {
         f.dmarc.by_domain.iter().for_each(|r| add_domain(&r.domain));
         let mut r = Self {
             preset,
-            our_ips,
-            our_domains,
+            our_ips: our_ips.into_iter().collect(),
+            our_domains: our_domains.into_iter().collect(),
             ips: Names::default(),
             domains: Names::default(),
             hosts: Names::default(),
@@ -260,8 +264,7 @@ impl Redactor {
             for d in domains {
                 r.domain(&d);
             }
-            let hosts: BTreeSet<&str> =
-                crate::sort::btree_set(f.delivery.daily.iter().map(|d| d.host.as_str()));
+            let hosts: SortedSet<&str> = f.delivery.daily.iter().map(|d| d.host.as_str()).collect();
             for h in hosts {
                 r.host(h);
             }

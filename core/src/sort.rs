@@ -9,7 +9,6 @@
 //! comparison is an indirect call.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `v` stably by `cmp`: the order `v.sort_by(cmp)` gives.
 pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
@@ -26,26 +25,6 @@ pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
 /// Sorts `v` stably by the key `f` returns: the order `v.sort_by_key(f)` gives.
 pub(crate) fn sort_by_key<T, K: Ord>(v: &mut [T], mut f: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| f(a).cmp(&f(b)));
-}
-
-/// A map of `pairs`, inserted one by one: what `collect()` gives (the last value of a
-/// repeated key wins), without the stable sort of the pairs that `BTreeMap::from_iter`
-/// compiles for each key and value type.
-pub(crate) fn btree_map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut map = BTreeMap::new();
-    for (k, v) in pairs {
-        map.insert(k, v);
-    }
-    map
-}
-
-/// A set of `items`, inserted one by one (see [`btree_map`]).
-pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
-    for x in items {
-        set.insert(x);
-    }
-    set
 }
 
 /// The positions `0..n` stably sorted by `cmp` (the one instance of the stable sort).
@@ -76,15 +55,6 @@ fn permute<T>(v: &mut [T], order: &mut [usize]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn maps_like_collect() {
-        let pairs = [(3, "a"), (1, "b"), (3, "c"), (2, "d")];
-        let expected: BTreeMap<i32, &str> = pairs.into_iter().collect();
-        assert_eq!(btree_map(pairs), expected);
-        let expected: BTreeSet<i32> = pairs.iter().map(|p| p.0).collect();
-        assert_eq!(btree_set(pairs.iter().map(|p| p.0)), expected);
-    }
 
     #[test]
     #[allow(clippy::unnecessary_sort_by)] // the very call `sort_by` must agree with

@@ -5,7 +5,7 @@
 //! throttled, at 100 attempts or more; `dmarc_report_parser.py`: our IP under 95 % pass at 20
 //! messages or more, an unknown non-forwarder IP with 100 failing messages or more).
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +109,7 @@ struct Cell<'a> {
     attempts: u64,
     by_outcome: [u64; 8],
     /// (attempts, reason_code, sample) per outcome, for evidence.
-    evidence: BTreeMap<Outcome, Vec<(u64, &'a str, &'a str)>>,
+    evidence: SortedMap<Outcome, Vec<(u64, &'a str, &'a str)>>,
 }
 
 impl<'a> Cell<'a> {
@@ -142,19 +142,30 @@ impl<'a> Cell<'a> {
 /// Delivery rules over the daily rows: per (date, provider) overall and per sending IP.
 #[inline]
 pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Verdict> {
-    let mut overall: BTreeMap<(Date, &str), Cell<'_>> = BTreeMap::new();
-    let mut per_ip: BTreeMap<(Date, &str, &str), Cell<'_>> = BTreeMap::new();
+    let mut overall: SortedMap<(Date, &str), Cell<'_>> = SortedMap::new();
+    // The rows come in date order and providers are the classifier's few ids: `overall`
+    // grows at its end. Sending IPs come from the log, in any number: `per_ip` is built in
+    // bulk (one sort; inserting them one by one into a sorted vector is quadratic).
     for r in &delivery.daily {
         overall.entry((r.date, &r.provider)).or_default().add(r);
-        per_ip
-            .entry((r.date, &r.provider, &r.sending_ip))
-            .or_default()
-            .add(r);
     }
+    let per_ip: SortedMap<(Date, &str, &str), Cell<'_>> = SortedMap::from_runs(
+        delivery
+            .daily
+            .iter()
+            .map(|r| ((r.date, r.provider.as_str(), r.sending_ip.as_str()), r))
+            .collect(),
+        |r| {
+            let mut cell = Cell::default();
+            cell.add(r);
+            cell
+        },
+        Cell::add,
+    );
     let several_ips = per_ip
         .keys()
         .map(|k| k.2)
-        .collect::<std::collections::BTreeSet<_>>()
+        .collect::<crate::sorted::SortedSet<_>>()
         .len()
         > 1;
     let mut out = Vec::new();
@@ -249,11 +260,11 @@ pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Ver
 
 #[inline]
 fn regressions(
-    overall: &BTreeMap<(Date, &str), Cell<'_>>,
+    overall: &SortedMap<(Date, &str), Cell<'_>>,
     delivery: &DeliveryFindings,
     t: &Thresholds,
 ) -> Vec<Verdict> {
-    let mut by_provider: BTreeMap<&str, Vec<(Date, u64, u64)>> = BTreeMap::new();
+    let mut by_provider: SortedMap<&str, Vec<(Date, u64, u64)>> = SortedMap::new();
     for (&(date, provider), cell) in overall {
         by_provider.entry(provider).or_default().push((
             date,
@@ -334,8 +345,9 @@ struct SourceTotal<'a> {
     external_failing: u64,
     ours: bool,
     ptr: Option<&'a str>,
-    domains: std::collections::BTreeSet<&'a str>,
-    reporters: std::collections::BTreeSet<&'a str>,
+    /// With repeats until the end of [`dmarc_verdicts`]' fold (then sorted, one sort).
+    domains: Vec<&'a str>,
+    reporters: Vec<&'a str>,
     dkim_aligned_pass: u64,
     spf_aligned_pass: u64,
     rejected: u64,
@@ -347,11 +359,11 @@ struct SourceTotal<'a> {
 /// reports cover a week). "Pass" is DMARC pass per RFC 7489 §3: aligned DKIM pass or aligned
 /// SPF pass in `policy_evaluated`.
 #[inline]
-pub fn dmarc_verdicts(dmarc: &crate::dmarc::DmarcFindings, t: &Thresholds) -> Vec<Verdict> {
+pub fn dmarc_verdicts<'a>(dmarc: &'a crate::dmarc::DmarcFindings, t: &Thresholds) -> Vec<Verdict> {
     use crate::dmarc::SourceClass;
-    let mut per_ip: BTreeMap<std::net::IpAddr, SourceTotal<'_>> = BTreeMap::new();
-    for r in &dmarc.by_source {
-        let s = per_ip.entry(r.source_ip).or_default();
+    // Source IPs come from the reports, in any number: the map is built in bulk (one sort;
+    // inserting them one by one into a sorted vector is quadratic).
+    let add = |s: &mut SourceTotal<'a>, r: &'a crate::dmarc::SourceDay| {
         s.messages += r.messages;
         s.passing += r.passing;
         s.failing += r.failing;
@@ -366,12 +378,27 @@ pub fn dmarc_verdicts(dmarc: &crate::dmarc::DmarcFindings, t: &Thresholds) -> Ve
         if s.ptr.is_none() {
             s.ptr = r.ptr.as_deref();
         }
-        s.domains.insert(&r.header_from);
+        s.domains.push(&r.header_from);
         s.reporters.extend(r.reporters.iter().map(String::as_str));
-    }
+    };
+    let per_ip: SortedMap<std::net::IpAddr, SourceTotal<'_>> = SortedMap::from_runs(
+        dmarc.by_source.iter().map(|r| (r.source_ip, r)).collect(),
+        |r| {
+            let mut s = SourceTotal::default();
+            add(&mut s, r);
+            s
+        },
+        add,
+    );
+    let distinct = |v: Vec<&'a str>| -> Vec<&'a str> {
+        let set: crate::sorted::SortedSet<&str> = v.into_iter().collect();
+        set.into_iter().collect()
+    };
     let mut out = Vec::new();
-    for (ip, s) in per_ip {
-        let domains = s.domains.iter().copied().collect::<Vec<_>>().join(", ");
+    for (ip, mut s) in per_ip {
+        s.domains = distinct(s.domains);
+        s.reporters = distinct(s.reporters);
+        let domains = s.domains.join(", ");
         let subject = Subject {
             source_ip: Some(ip.to_string()),
             domain: Some(domains.clone()),
@@ -390,7 +417,7 @@ pub fn dmarc_verdicts(dmarc: &crate::dmarc::DmarcFindings, t: &Thresholds) -> Ve
                 "disposition: {} rejected, {} quarantined; reported by {}",
                 thousands(s.rejected),
                 thousands(s.quarantined),
-                s.reporters.iter().copied().collect::<Vec<_>>().join(", ")
+                s.reporters.join(", ")
             ),
         ];
         let pass_pct = percent(s.passing, s.messages);

@@ -18,7 +18,7 @@
 //!
 //! DMARC reporters are listed unfiltered (their counts are per whole report).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -324,23 +324,37 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
     let d = &f.delivery;
     let whole = !filter.is_active();
     let mut total = OutcomeCounts::default();
-    let mut providers: BTreeMap<&str, OutcomeCounts> = BTreeMap::new();
-    let mut ips: BTreeMap<&str, OutcomeCounts> = BTreeMap::new();
-    let mut days: BTreeMap<(Date, Outcome), u64> = BTreeMap::new();
-    let mut provider_days: BTreeMap<(Date, &str), OutcomeCounts> = BTreeMap::new();
-    // (provider, outcome, reason) -> (attempts, first kept row's sample)
-    let mut groups: BTreeMap<(&str, Outcome, &str), (u64, &str)> = BTreeMap::new();
-    for r in d.daily.iter().filter(|r| filter.daily(r)) {
+    let mut providers: SortedMap<&str, OutcomeCounts> = SortedMap::new();
+    let mut days: SortedMap<(Date, Outcome), u64> = SortedMap::new();
+    let mut provider_days: SortedMap<(Date, &str), OutcomeCounts> = SortedMap::new();
+    let rows: Vec<&DailyRow> = d.daily.iter().filter(|r| filter.daily(r)).collect();
+    // Providers are the classifier's few ids, and the rows come in date order: these maps
+    // grow at their end or stay small, so entry by entry is cheap.
+    for r in &rows {
         add(&mut total, r);
         add(providers.entry(&r.provider).or_default(), r);
-        add(ips.entry(&r.sending_ip).or_default(), r);
         *days.entry((r.date, r.outcome)).or_default() += r.attempts;
         add(provider_days.entry((r.date, &r.provider)).or_default(), r);
-        let g = groups
-            .entry((&r.provider, r.outcome, &r.reason_code))
-            .or_insert((0, &r.sample_reply));
-        g.0 += r.attempts;
     }
+    // Sending IPs and reply codes come from the log, in any number: built in bulk (one sort;
+    // inserting them one by one into a sorted vector is quadratic).
+    let ips: SortedMap<&str, OutcomeCounts> = SortedMap::from_runs(
+        rows.iter().map(|r| (r.sending_ip.as_str(), *r)).collect(),
+        |r| {
+            let mut c = OutcomeCounts::default();
+            add(&mut c, r);
+            c
+        },
+        add,
+    );
+    // (provider, outcome, reason) -> (attempts, first kept row's sample)
+    let mut groups: SortedMap<(&str, Outcome, &str), (u64, &str)> = SortedMap::from_runs(
+        rows.iter()
+            .map(|r| ((r.provider.as_str(), r.outcome, r.reason_code.as_str()), *r))
+            .collect(),
+        |r| (r.attempts, r.sample_reply.as_str()),
+        |g, r| g.0 += r.attempts,
+    );
     let mut providers: Vec<ProviderTotal> = providers
         .into_iter()
         .map(|(p, c)| ProviderTotal {
@@ -383,26 +397,35 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
                 *total.outcomes.entry(*o).or_default() += n;
             }
         }
-        groups.clear();
-        for g in &d.replies {
-            groups.insert(
-                (g.provider.as_str(), g.outcome, g.reason_code.as_str()),
-                (g.attempts, g.sample_reply.as_str()),
-            );
-        }
-    }
-    let mut dmarc_by_ip: BTreeMap<String, PassCounts> = BTreeMap::new();
-    for s in sources {
-        dmarc_by_ip
-            .entry(ip_label(s.source_ip))
-            .or_default()
-            .add(s.messages, s.passing);
-    }
-    let services: BTreeMap<&str, &Vec<String>> = crate::sort::btree_map(
-        d.sending_ips
+        groups = d
+            .replies
             .iter()
-            .map(|s| (s.sending_ip.as_str(), &s.services)),
+            .map(|g| {
+                (
+                    (g.provider.as_str(), g.outcome, g.reason_code.as_str()),
+                    (g.attempts, g.sample_reply.as_str()),
+                )
+            })
+            .collect();
+    }
+    // Built in bulk: one key per source IP of the reports (see `source_ips`).
+    let dmarc_by_ip: SortedMap<String, PassCounts> = SortedMap::from_runs(
+        sources
+            .iter()
+            .map(|s| (ip_label(s.source_ip), *s))
+            .collect(),
+        |s| {
+            let mut c = PassCounts::default();
+            c.add(s.messages, s.passing);
+            c
+        },
+        |c, s| c.add(s.messages, s.passing),
     );
+    let services: SortedMap<&str, &Vec<String>> = d
+        .sending_ips
+        .iter()
+        .map(|s| (s.sending_ip.as_str(), &s.services))
+        .collect();
     let sending_ips = ips
         .into_iter()
         .map(|(ip, counts)| SendingIpView {
@@ -416,13 +439,16 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
         })
         .collect();
     let non_accepted = total.attempts - total.count(Outcome::Accepted);
-    let known: BTreeMap<(&str, Outcome, &str), (&str, u64, &str)> =
-        crate::sort::btree_map(d.replies.iter().map(|g| {
+    let known: SortedMap<(&str, Outcome, &str), (&str, u64, &str)> = d
+        .replies
+        .iter()
+        .map(|g| {
             (
                 (g.provider.as_str(), g.outcome, g.reason_code.as_str()),
                 (g.rule.as_str(), g.attempts, g.sample_reply.as_str()),
             )
-        }));
+        })
+        .collect();
     let mut replies: Vec<ReplyView> = groups
         .into_iter()
         .filter(|(_, (n, _))| *n > 0)
@@ -500,28 +526,14 @@ pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<Sour
         dkim: u64,
         spf: u64,
         disp: Dispositions,
-        domains: BTreeSet<&'a str>,
-        reporters: BTreeSet<&'a str>,
+        /// With repeats (sorted and deduplicated at the end: one sort per IP).
+        domains: Vec<&'a str>,
+        reporters: Vec<&'a str>,
         first: Date,
         last: Date,
         days: Vec<SourceDay>,
     }
-    let mut by: BTreeMap<IpAddr, Acc<'a>> = BTreeMap::new();
-    for s in rows {
-        let a = by.entry(s.source_ip).or_insert_with(|| Acc {
-            class: s.source_class,
-            basis: &s.class_basis,
-            ptr: None,
-            pass: PassCounts::default(),
-            dkim: 0,
-            spf: 0,
-            disp: Dispositions::default(),
-            domains: BTreeSet::new(),
-            reporters: BTreeSet::new(),
-            first: s.date,
-            last: s.date,
-            days: Vec::new(),
-        });
+    let update = |a: &mut Acc<'a>, s: &'a SourceDay| {
         // The most trusting class seen wins the label (ours > forwarder > external).
         if s.source_class < a.class {
             a.class = s.source_class;
@@ -535,13 +547,41 @@ pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<Sour
         a.disp.quarantine += s.dispositions.quarantine;
         a.disp.reject += s.dispositions.reject;
         if !s.header_from.is_empty() {
-            a.domains.insert(&s.header_from);
+            a.domains.push(&s.header_from);
         }
         a.reporters.extend(s.reporters.iter().map(String::as_str));
         a.first = a.first.min(s.date);
         a.last = a.last.max(s.date);
         a.days.push(s.clone());
-    }
+    };
+    // Source IPs come from the reports, in any number and order: built in bulk (one sort;
+    // inserting them one by one into a sorted vector is quadratic).
+    let by: SortedMap<IpAddr, Acc<'a>> = SortedMap::from_runs(
+        rows.into_iter().map(|s| (s.source_ip, s)).collect(),
+        |s| {
+            let mut a = Acc {
+                class: s.source_class,
+                basis: &s.class_basis,
+                ptr: None,
+                pass: PassCounts::default(),
+                dkim: 0,
+                spf: 0,
+                disp: Dispositions::default(),
+                domains: Vec::new(),
+                reporters: Vec::new(),
+                first: s.date,
+                last: s.date,
+                days: Vec::new(),
+            };
+            update(&mut a, s);
+            a
+        },
+        update,
+    );
+    let names = |v: Vec<&str>| -> Vec<String> {
+        let set: SortedSet<&str> = v.into_iter().collect();
+        set.into_iter().map(str::to_owned).collect()
+    };
     let mut out: Vec<SourceIpView> = by
         .into_iter()
         .map(|(ip, a)| SourceIpView {
@@ -555,8 +595,8 @@ pub fn source_ips<'a>(rows: impl IntoIterator<Item = &'a SourceDay>) -> Vec<Sour
             dkim_aligned_pass: a.dkim,
             spf_aligned_pass: a.spf,
             dispositions: a.disp,
-            header_from: a.domains.into_iter().map(str::to_owned).collect(),
-            reporters: a.reporters.into_iter().map(str::to_owned).collect(),
+            header_from: names(a.domains),
+            reporters: names(a.reporters),
             first: a.first,
             last: a.last,
             days: a.days,
@@ -579,7 +619,7 @@ fn dmarc(f: &Findings, filter: &Filter, rows: &[&SourceDay]) -> DmarcView {
         // The findings' totals (equal to the sum of the rows; present in summaries too).
         totals.add(f.dmarc.totals.messages, f.dmarc.totals.passing);
     }
-    let mut days: BTreeMap<(Date, SourceClass), (u64, u64)> = BTreeMap::new();
+    let mut days: SortedMap<(Date, SourceClass), (u64, u64)> = SortedMap::new();
     for r in rows {
         if filter.is_active() {
             totals.add(r.messages, r.passing);
@@ -822,7 +862,7 @@ Nov 20 10:00:03 mx1 postfix/smtp[1]: 4jVwT647TtzL3C5: to=<e@gmail.com>, relay=gm
                 quarantine: 0,
                 reject: 0,
             },
-            override_reasons: BTreeMap::new(),
+            override_reasons: SortedMap::new(),
             reporters: vec!["google.com".to_owned()],
             prorated: false,
         }

@@ -139,7 +139,7 @@ fn verdicts(out: &mut String, f: &Findings) {
     out.push('\n');
 }
 
-fn outcome_cells(outcomes: &BTreeMap<Outcome, f64>) -> Vec<String> {
+fn outcome_cells(outcomes: &mailrep_core::sorted::SortedMap<Outcome, f64>) -> Vec<String> {
     Outcome::ALL
         .iter()
         .map(|o| pct(outcomes.get(o).copied().unwrap_or(0.0)))

@@ -9,8 +9,10 @@
 //!   rounding (ties to the earlier day) so each record's count is conserved exactly.
 //! * [`DmarcFindings::reports`], `by_reporter` and `by_domain` use raw (unprorated) counts.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::net::IpAddr;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -180,8 +182,8 @@ pub struct SourceDay {
     /// Dispositions applied by the receivers.
     pub dispositions: Dispositions,
     /// Messages per policy override reason type.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub override_reasons: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub override_reasons: SortedMap<String, u64>,
     /// Reporters (normalized `org_name`) that saw these messages, sorted.
     pub reporters: Vec<String>,
     /// True when some of the counts come from a prorated multi-day report.
@@ -236,7 +238,8 @@ pub struct DomainSummary {
 #[derive(Debug, Default)]
 pub struct DmarcAggregator {
     reports: Vec<(String, AggregateReport)>,
-    seen: BTreeMap<(String, String), usize>,
+    /// Hashed, not sorted: filled one report at a time, and only looked up.
+    seen: FxHashMap<(String, String), usize>,
     duplicates: Vec<DuplicateReport>,
     failure: u64,
     tls: u64,
@@ -302,9 +305,13 @@ impl DmarcAggregator {
 
         f.duplicates.clone_from(&self.duplicates);
 
-        let mut sources: BTreeMap<(Date, IpAddr, String), SourceAcc> = BTreeMap::new();
-        let mut reporters: BTreeMap<String, ReporterAcc> = BTreeMap::new();
-        let mut domains: BTreeMap<String, DomainAcc> = BTreeMap::new();
+        // The maps by source, reporter and domain are built in bulk from these pairs (one
+        // sort each, `SortedMap::from_runs`): their keys come from the reports, in any number
+        // and order, and inserting them one by one into a sorted vector is quadratic. The
+        // pairs keep report and record order, so each key folds its items in that order.
+        let mut sources: Vec<((Date, IpAddr, &str), SourceItem<'_>)> = Vec::new();
+        let mut reporters: Vec<(&str, ReporterItem<'_>)> = Vec::with_capacity(self.reports.len());
+        let mut domains: Vec<(&str, (usize, &Record, &PolicyPublished))> = Vec::new();
 
         for (index, (input, r)) in self.reports.iter().enumerate() {
             let (messages, passing) = r.records.iter().fold((0u64, 0u64), |(m, p), rec| {
@@ -358,43 +365,48 @@ impl DmarcAggregator {
                 ));
             }
 
-            let rep = reporters
-                .entry(r.org_name.clone())
-                .or_insert_with(|| ReporterAcc {
-                    begin: r.begin,
-                    end: r.end,
-                    ..ReporterAcc::default()
-                });
-            rep.reports += 1;
-            rep.records += r.records.len() as u64;
-            rep.messages += messages;
-            rep.passing += passing;
-            rep.begin = rep.begin.min(r.begin);
-            rep.end = rep.end.max(r.end);
-            if !r.policy.domain.is_empty() {
-                rep.policy_domains.insert(r.policy.domain.clone());
-            }
-
+            reporters.push((&r.org_name, (r, messages, passing)));
             for rec in &r.records {
-                let dom = domains.entry(rec.header_from.clone()).or_default();
-                if dom.last_report != Some(index) {
-                    dom.last_report = Some(index);
-                    dom.reports += 1;
-                }
-                dom.messages += rec.count;
-                if rec.dmarc_pass() {
-                    dom.passing += rec.count;
-                }
-                dom.policies.insert(r.policy.clone());
-
+                domains.push((&rec.header_from, (index, rec, &r.policy)));
                 for (date, n) in days.shares(rec.count) {
-                    let acc = sources
-                        .entry((date, rec.source_ip, rec.header_from.clone()))
-                        .or_default();
-                    acc.add(rec, n, &r.org_name, days.prorated());
+                    sources.push((
+                        (date, rec.source_ip, &rec.header_from),
+                        (rec, n, &r.org_name, days.prorated()),
+                    ));
                 }
             }
         }
+        let sources = SortedMap::from_runs(
+            sources,
+            |item| {
+                let mut acc = SourceAcc::default();
+                acc.add(item);
+                acc
+            },
+            SourceAcc::add,
+        );
+        let reporters = SortedMap::from_runs(
+            reporters,
+            |item| {
+                let mut rep = ReporterAcc {
+                    begin: item.0.begin,
+                    end: item.0.end,
+                    ..ReporterAcc::default()
+                };
+                rep.add(item);
+                rep
+            },
+            ReporterAcc::add,
+        );
+        let domains = SortedMap::from_runs(
+            domains,
+            |item| {
+                let mut dom = DomainAcc::default();
+                dom.add(item);
+                dom
+            },
+            DomainAcc::add,
+        );
         crate::sort::sort_by(&mut f.reports, |a, b| {
             (a.begin, &a.org_name, &a.report_id).cmp(&(b.begin, &b.org_name, &b.report_id))
         });
@@ -407,7 +419,7 @@ impl DmarcAggregator {
                 SourceDay {
                     date,
                     source_ip,
-                    header_from,
+                    header_from: header_from.to_owned(),
                     source_class,
                     class_basis,
                     ptr: classifier.ptr(source_ip).map(str::to_owned),
@@ -419,8 +431,8 @@ impl DmarcAggregator {
                     dkim_auth_pass: acc.dkim_auth_pass,
                     spf_auth_pass: acc.spf_auth_pass,
                     dispositions: acc.dispositions,
-                    override_reasons: acc.override_reasons,
-                    reporters: acc.reporters.into_iter().collect(),
+                    override_reasons: acc.override_reasons(),
+                    reporters: sorted_names(acc.reporters),
                     prorated: acc.prorated,
                 }
             })
@@ -428,7 +440,7 @@ impl DmarcAggregator {
         f.by_reporter = reporters
             .into_iter()
             .map(|(org_name, a)| ReporterSummary {
-                org_name,
+                org_name: org_name.to_owned(),
                 reports: a.reports,
                 records: a.records,
                 messages: a.messages,
@@ -438,18 +450,21 @@ impl DmarcAggregator {
                 end: a.end,
                 date_begin: iso(a.begin),
                 date_end: iso(a.end),
-                policy_domains: a.policy_domains.into_iter().collect(),
+                policy_domains: sorted_names(a.policy_domains),
             })
             .collect();
         f.by_domain = domains
             .into_iter()
             .map(|(domain, a)| DomainSummary {
-                domain,
+                domain: domain.to_owned(),
                 reports: a.reports,
                 messages: a.messages,
                 passing: a.passing,
                 failing: a.messages - a.passing,
-                policies: a.policies.into_iter().collect(),
+                policies: {
+                    let set: SortedSet<&PolicyPublished> = a.policies.into_iter().collect();
+                    set.into_iter().cloned().collect()
+                },
             })
             .collect();
         f.readiness = super::readiness::assess(&f, config);
@@ -457,8 +472,20 @@ impl DmarcAggregator {
     }
 }
 
+/// One record's share of a source day: (record, messages, reporter, prorated).
+type SourceItem<'a> = (&'a Record, u64, &'a str, bool);
+
+/// One report of a reporter: (report, messages, passing).
+type ReporterItem<'a> = (&'a AggregateReport, u64, u64);
+
+/// The distinct `names`, sorted (one sort of all of them, repeats dropped).
+fn sorted_names(names: Vec<&str>) -> Vec<String> {
+    let set: SortedSet<&str> = names.into_iter().collect();
+    set.into_iter().map(str::to_owned).collect()
+}
+
 #[derive(Debug, Default)]
-struct SourceAcc {
+struct SourceAcc<'a> {
     messages: u64,
     passing: u64,
     dkim_aligned_pass: u64,
@@ -466,14 +493,16 @@ struct SourceAcc {
     dkim_auth_pass: u64,
     spf_auth_pass: u64,
     dispositions: Dispositions,
-    override_reasons: BTreeMap<String, u64>,
-    reporters: BTreeSet<String>,
+    /// Messages per override reason, with repeats (summed at the end: one sort).
+    override_reasons: Vec<(&'a str, u64)>,
+    /// Reporters with repeats (deduplicated at the end: one sort), none twice in a row.
+    reporters: Vec<&'a str>,
     forwarding_reason: Option<String>,
     prorated: bool,
 }
 
-impl SourceAcc {
-    fn add(&mut self, rec: &Record, n: u64, org: &str, prorated: bool) {
+impl<'a> SourceAcc<'a> {
+    fn add(&mut self, (rec, n, org, prorated): SourceItem<'a>) {
         self.messages += n;
         if rec.dmarc_pass() {
             self.passing += n;
@@ -501,36 +530,80 @@ impl SourceAcc {
             } else {
                 reason.kind.as_str()
             };
-            *self.override_reasons.entry(kind.to_owned()).or_default() += n;
+            self.override_reasons.push((kind, n));
             if self.forwarding_reason.is_none() && is_forwarding_reason(reason) {
                 self.forwarding_reason = Some(reason.kind.clone());
             }
         }
-        if !self.reporters.contains(org) {
-            self.reporters.insert(org.to_owned());
+        if self.reporters.last() != Some(&org) {
+            self.reporters.push(org);
         }
         self.prorated |= prorated;
+    }
+
+    /// Messages per override reason type.
+    fn override_reasons(&self) -> SortedMap<String, u64> {
+        if self.override_reasons.is_empty() {
+            return SortedMap::new();
+        }
+        let sums: SortedMap<&str, u64> =
+            SortedMap::from_runs(self.override_reasons.clone(), |n| n, |sum, n| *sum += n);
+        sums.into_iter().map(|(k, n)| (k.to_owned(), n)).collect()
     }
 }
 
 #[derive(Debug, Default)]
-struct ReporterAcc {
+struct ReporterAcc<'a> {
     reports: u64,
     records: u64,
     messages: u64,
     passing: u64,
     begin: i64,
     end: i64,
-    policy_domains: BTreeSet<String>,
+    /// With repeats (deduplicated at the end: one sort), none twice in a row.
+    policy_domains: Vec<&'a str>,
+}
+
+impl<'a> ReporterAcc<'a> {
+    fn add(&mut self, (r, messages, passing): ReporterItem<'a>) {
+        self.reports += 1;
+        self.records += r.records.len() as u64;
+        self.messages += messages;
+        self.passing += passing;
+        self.begin = self.begin.min(r.begin);
+        self.end = self.end.max(r.end);
+        let domain = r.policy.domain.as_str();
+        if !domain.is_empty() && self.policy_domains.last() != Some(&domain) {
+            self.policy_domains.push(domain);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
-struct DomainAcc {
+struct DomainAcc<'a> {
     reports: u64,
     last_report: Option<usize>,
     messages: u64,
     passing: u64,
-    policies: BTreeSet<PolicyPublished>,
+    /// With repeats (deduplicated at the end: one sort), none twice in a row.
+    policies: Vec<&'a PolicyPublished>,
+}
+
+impl<'a> DomainAcc<'a> {
+    /// Adds record `rec` of report `index` with its published policy.
+    fn add(&mut self, (index, rec, policy): (usize, &'a Record, &'a PolicyPublished)) {
+        if self.last_report != Some(index) {
+            self.last_report = Some(index);
+            self.reports += 1;
+        }
+        self.messages += rec.count;
+        if rec.dmarc_pass() {
+            self.passing += rec.count;
+        }
+        if self.policies.last() != Some(&policy) {
+            self.policies.push(policy);
+        }
+    }
 }
 
 /// The days a report's range covers, with the seconds of `[begin, end)` in each.

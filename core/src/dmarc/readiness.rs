@@ -30,7 +30,7 @@
 //!
 //! DMARC results describe how receivers evaluated mail, not inbox placement.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -201,13 +201,12 @@ pub struct DomainReadiness {
 /// out), judged with `config.thresholds` and labelled with `config.ours.domains`.
 #[inline]
 pub fn assess(f: &DmarcFindings, config: &Config) -> Vec<DomainReadiness> {
-    let listed: BTreeSet<String> = crate::sort::btree_set(
-        config
-            .ours
-            .domains
-            .iter()
-            .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase()),
-    );
+    let listed: SortedSet<String> = config
+        .ours
+        .domains
+        .iter()
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+        .collect();
     f.by_domain
         .iter()
         .filter(|d| !d.domain.is_empty())
@@ -314,17 +313,20 @@ fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> Domain
     });
     let pct = policy.as_ref().and_then(|p| p.pct).unwrap_or(100).min(100);
 
-    let mut by_class: BTreeMap<SourceClass, ClassShare> = BTreeMap::new();
-    let mut dates: BTreeSet<Date> = BTreeSet::new();
-    let mut reporters: BTreeSet<&str> = BTreeSet::new();
-    let mut aligned_external: BTreeSet<IpAddr> = BTreeSet::new();
+    let mut by_class: SortedMap<SourceClass, ClassShare> = SortedMap::new();
+    let mut dates: SortedSet<Date> = SortedSet::new();
+    // Rows come in date order (`dates` grows at its end); reporters and IPs are collected
+    // with repeats and counted after one sort (inserting them one by one into a sorted
+    // vector is quadratic).
+    let mut reporters: Vec<&str> = Vec::new();
+    let mut aligned_external: Vec<IpAddr> = Vec::new();
     for r in f.by_source.iter().filter(|r| r.header_from == domain) {
         let c = by_class.entry(r.source_class).or_default();
         c.messages += r.messages;
         c.passing += r.passing;
         c.dkim_aligned_pass += r.dkim_aligned_pass;
         if r.source_class == SourceClass::External && r.passing > 0 {
-            aligned_external.insert(r.source_ip);
+            aligned_external.push(r.source_ip);
         }
         dates.insert(r.date);
         reporters.extend(r.reporters.iter().map(String::as_str));
@@ -342,7 +344,7 @@ fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> Domain
         .max()
         .unwrap_or(0);
     let days = dates.len() as u64;
-    let reporter_count = reporters.len() as u64;
+    let reporter_count = reporters.into_iter().collect::<SortedSet<_>>().len() as u64;
     let next = applied.as_deref().and_then(|a| next_step(a, pct));
     let to_reject = next.is_some_and(|n| n.starts_with("reject"));
 
@@ -403,7 +405,7 @@ fn one(f: &DmarcFindings, domain: &str, listed: bool, config: &Config) -> Domain
             ),
         });
     }
-    let third = aligned_external.len() as u64;
+    let third = aligned_external.into_iter().collect::<SortedSet<_>>().len() as u64;
     checks.push(Check {
         id: "aligned_third_party".to_owned(),
         level: if third == 0 {
@@ -578,7 +580,7 @@ mod tests {
             dkim_auth_pass: passing,
             spf_auth_pass: passing,
             dispositions: Dispositions::default(),
-            override_reasons: BTreeMap::new(),
+            override_reasons: SortedMap::new(),
             reporters: vec![format!("r{}", day % 3)],
             prorated: false,
         }

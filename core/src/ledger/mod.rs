@@ -546,6 +546,10 @@ pub struct StreamStats {
 /// committed. Hosts without a stored ledger (see [`Tracker::add_host`]) start empty.
 #[derive(Debug, Default)]
 pub struct Tracker {
+    /// A B-tree, not `crate::sorted::SortedMap`: hosts are added one at a time as the log
+    /// names them (a sorted vector would be quadratic in their number) and looked up on every
+    /// line. The page's analysis module links it too (through the delivery aggregator), a few
+    /// KB of B-tree code: a hash map plus a sort in `end_stream` would do.
     hosts: std::collections::BTreeMap<String, HostState>,
     params: Params,
     shape: StreamShape,

@@ -5,7 +5,7 @@
 //! service is kept too, so the sending IP can be resolved at the end from the configuration,
 //! a `master.cf` input (in any order) or an IP the reply quotes.
 
-use std::collections::BTreeMap;
+use crate::sorted::{SortedMap, SortedSet};
 use std::net::IpAddr;
 
 use memchr::memmem::Finder;
@@ -90,9 +90,9 @@ pub struct OutcomeCounts {
     #[serde(rename = "final")]
     pub final_: u64,
     /// Attempts per outcome name.
-    pub outcomes: BTreeMap<Outcome, u64>,
+    pub outcomes: SortedMap<Outcome, u64>,
     /// Share of attempts per outcome, percent with one decimal.
-    pub percent: BTreeMap<Outcome, f64>,
+    pub percent: SortedMap<Outcome, f64>,
 }
 
 impl OutcomeCounts {
@@ -211,7 +211,7 @@ pub struct DeliveryFindings {
     pub stats: LogStats,
     /// Display name of every provider id that appears above (`yahoo` -> `Yahoo/AOL`).
     #[serde(default)]
-    pub provider_names: BTreeMap<String, String>,
+    pub provider_names: SortedMap<String, String>,
 }
 
 impl DeliveryFindings {
@@ -1003,9 +1003,7 @@ impl DeliveryAggregator {
     /// `master.cf`/`main.cf` inputs; the configuration's `egress.sending_ips` wins over it.
     /// Does not consume the aggregator, so a caller can take a snapshot and keep adding.
     #[inline]
-    pub fn finish(&self, config: &Config, bind: &BTreeMap<String, IpAddr>) -> DeliveryFindings {
-        /// (attempts, first seq, rule, sample) of a reply group.
-        type Group = (u64, u64, u32, String);
+    pub fn finish(&self, config: &Config, bind: &SortedMap<String, IpAddr>) -> DeliveryFindings {
         struct Row {
             seq: u64,
             attempts: u64,
@@ -1013,9 +1011,10 @@ impl DeliveryAggregator {
             rule: u32,
             sample: String,
         }
-        let mut rows: BTreeMap<(Date, String, String, String, Outcome, String), Row> =
-            BTreeMap::new();
-        let mut ip_services: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        // Every map below is built in bulk (collect the pairs, one sort, fold equal keys:
+        // `SortedMap::from_runs`), never key by key: the keys come from the log (reply IPs,
+        // hosts, reply codes), and inserting 10^5 distinct ones one by one into a sorted
+        // vector is quadratic.
         let mut buckets: Vec<(BucketKey, &Bucket)> = self
             .buckets
             .iter()
@@ -1025,19 +1024,25 @@ impl DeliveryAggregator {
         crate::sort::sort_by_key(&mut buckets, |(_, b)| b.seq);
         // IPs quoted in replies per (host, service): a service that only ever quotes one IP
         // sends from it, also on the attempts whose reply quotes none (most accepted ones).
-        let mut quoted: BTreeMap<(u32, u32), std::collections::BTreeSet<IpAddr>> = BTreeMap::new();
-        for (k, _) in &buckets {
-            if let Some(ip) = k.reply_ip {
-                quoted.entry((k.host, k.service)).or_default().insert(ip);
-            }
-        }
+        // The value is that IP, or None once a second one is quoted.
+        let quoted: SortedMap<(u32, u32), Option<IpAddr>> = SortedMap::from_runs(
+            buckets
+                .iter()
+                .filter_map(|(k, _)| Some(((k.host, k.service), k.reply_ip?)))
+                .collect(),
+            Some,
+            |one, ip| {
+                if *one != Some(ip) {
+                    *one = None;
+                }
+            },
+        );
+        let mut ip_services: Vec<(String, &str)> = Vec::with_capacity(buckets.len());
+        let mut rows = Vec::with_capacity(buckets.len());
         for (k, b) in buckets {
             let service = self.services.name(k.service);
             let host = self.hosts.name(k.host);
-            let learned = quoted
-                .get(&(k.host, k.service))
-                .filter(|set| set.len() == 1)
-                .and_then(|set| set.first().copied());
+            let learned = quoted.get(&(k.host, k.service)).copied().flatten();
             let ip = config
                 .egress
                 .sending_ips
@@ -1049,10 +1054,7 @@ impl DeliveryAggregator {
                 .or(learned)
                 .map(|ip| ip.to_string())
                 .unwrap_or_default();
-            ip_services
-                .entry(ip.clone())
-                .or_default()
-                .insert(service.to_owned());
+            ip_services.push((ip.clone(), service));
             let key = (
                 k.date,
                 self.hosts.name(k.host).to_owned(),
@@ -1061,51 +1063,37 @@ impl DeliveryAggregator {
                 k.outcome,
                 self.reasons.name(k.reason).to_owned(),
             );
-            match rows.get_mut(&key) {
-                Some(r) => {
-                    r.attempts += b.attempts;
-                    r.final_ += b.final_;
-                }
-                None => {
-                    rows.insert(
-                        key,
-                        Row {
-                            seq: b.seq,
-                            attempts: b.attempts,
-                            final_: b.final_,
-                            rule: b.rule,
-                            sample: b.sample.clone(),
-                        },
-                    );
-                }
-            }
+            let row = Row {
+                seq: b.seq,
+                attempts: b.attempts,
+                final_: b.final_,
+                rule: b.rule,
+                sample: b.sample.clone(),
+            };
+            rows.push((key, row));
         }
-        let mut providers: BTreeMap<(Date, String), OutcomeCounts> = BTreeMap::new();
-        let mut totals: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
-        let mut ips: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
-        let mut groups: BTreeMap<(String, Outcome, String), Group> = BTreeMap::new();
+        // The first bucket of a row (the least seq: buckets are in seq order and the sort is
+        // stable) gives its seq, rule and sample.
+        let rows: SortedMap<(Date, String, String, String, Outcome, String), Row> =
+            SortedMap::from_runs(
+                rows,
+                |r| r,
+                |r, more| {
+                    r.attempts += more.attempts;
+                    r.final_ += more.final_;
+                },
+            );
+        // The services of each sending IP, sorted without repeats.
+        let ip_services: SortedSet<(String, &str)> = ip_services.into_iter().collect();
+        let ip_services: SortedMap<String, Vec<String>> = SortedMap::from_runs(
+            ip_services.into_iter().collect(),
+            |s| vec![s.to_owned()],
+            |v, s| v.push(s.to_owned()),
+        );
+        let mut firsts: Vec<(u64, u32)> = Vec::with_capacity(rows.len());
         let mut daily = Vec::with_capacity(rows.len());
         for ((date, host, ip, provider, outcome, reason), r) in rows {
-            providers
-                .entry((date, provider.clone()))
-                .or_default()
-                .add(outcome, r.attempts, r.final_);
-            totals
-                .entry(provider.clone())
-                .or_default()
-                .add(outcome, r.attempts, r.final_);
-            ips.entry(ip.clone())
-                .or_default()
-                .add(outcome, r.attempts, r.final_);
-            let g = groups
-                .entry((provider.clone(), outcome, reason.clone()))
-                .or_insert_with(|| (0, r.seq, r.rule, r.sample.clone()));
-            g.0 += r.attempts;
-            if r.seq < g.1 {
-                g.1 = r.seq;
-                g.2 = r.rule;
-                g.3.clone_from(&r.sample);
-            }
+            firsts.push((r.seq, r.rule));
             daily.push(DailyRow {
                 date,
                 host,
@@ -1118,10 +1106,66 @@ impl DeliveryAggregator {
                 sample_reply: r.sample,
             });
         }
+        let counts = |(outcome, attempts, final_): (Outcome, u64, u64)| {
+            let mut c = OutcomeCounts::default();
+            c.add(outcome, attempts, final_);
+            c
+        };
+        let add = |c: &mut OutcomeCounts, (outcome, attempts, final_): (Outcome, u64, u64)| {
+            c.add(outcome, attempts, final_);
+        };
+        let providers: SortedMap<(Date, &str), OutcomeCounts> = SortedMap::from_runs(
+            daily
+                .iter()
+                .map(|r| {
+                    (
+                        (r.date, r.provider.as_str()),
+                        (r.outcome, r.attempts, r.final_),
+                    )
+                })
+                .collect(),
+            counts,
+            add,
+        );
+        let by = |key: fn(&DailyRow) -> &str| -> SortedMap<&str, OutcomeCounts> {
+            SortedMap::from_runs(
+                daily
+                    .iter()
+                    .map(|r| (key(r), (r.outcome, r.attempts, r.final_)))
+                    .collect(),
+                counts,
+                add,
+            )
+        };
+        let totals = by(|r| r.provider.as_str());
+        let ips = by(|r| r.sending_ip.as_str());
+        // (attempts, first seq, rule, the row of the sample) of each reply group: the row with
+        // the least seq gives rule and sample.
+        type Group = (u64, u64, u32, usize);
+        let groups: SortedMap<(&str, Outcome, &str), Group> = SortedMap::from_runs(
+            daily
+                .iter()
+                .zip(&firsts)
+                .enumerate()
+                .map(|(i, (r, &(seq, rule)))| {
+                    (
+                        (r.provider.as_str(), r.outcome, r.reason_code.as_str()),
+                        (r.attempts, seq, rule, i),
+                    )
+                })
+                .collect(),
+            |g| g,
+            |g, (attempts, seq, rule, i)| {
+                g.0 += attempts;
+                if seq < g.1 {
+                    (g.1, g.2, g.3) = (seq, rule, i);
+                }
+            },
+        );
         let mut provider_totals: Vec<ProviderTotal> = totals
             .into_iter()
             .map(|(provider, c)| ProviderTotal {
-                provider,
+                provider: provider.to_owned(),
                 counts: c.with_rates(),
             })
             .collect();
@@ -1135,13 +1179,13 @@ impl DeliveryAggregator {
             .into_iter()
             .filter(|(_, g)| g.0 > 0)
             .map(
-                |((provider, outcome, reason_code), (attempts, _, rule, sample))| ReplyGroup {
-                    provider,
+                |((provider, outcome, reason_code), (attempts, _, rule, row))| ReplyGroup {
+                    provider: provider.to_owned(),
                     outcome,
-                    reason_code,
+                    reason_code: reason_code.to_owned(),
                     rule: self.rules.name(rule).to_owned(),
                     attempts,
-                    sample_reply: sample,
+                    sample_reply: daily[row].sample_reply.clone(),
                 },
             )
             .collect();
@@ -1174,36 +1218,37 @@ impl DeliveryAggregator {
         crate::sort::sort_by(&mut unclassified, |a, b| {
             b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(&b.0))
         });
-        let provider_names: BTreeMap<String, String> =
-            crate::sort::btree_map(provider_totals.iter().map(|p| {
+        let provider_names: SortedMap<String, String> = provider_totals
+            .iter()
+            .map(|p| {
                 let name = self
                     .classifier
                     .provider_name(&p.provider)
                     .unwrap_or(&p.provider);
                 (p.provider.clone(), name.to_owned())
-            }));
+            })
+            .collect();
+        let providers = providers
+            .into_iter()
+            .map(|((date, provider), c)| ProviderDay {
+                date,
+                provider: provider.to_owned(),
+                counts: c.with_rates(),
+            })
+            .collect();
+        let sending_ips = ips
+            .into_iter()
+            .map(|(ip, c)| SendingIpTotal {
+                services: ip_services.get(ip).cloned().unwrap_or_default(),
+                sending_ip: ip.to_owned(),
+                counts: c.with_rates(),
+            })
+            .collect();
         DeliveryFindings {
             daily,
-            providers: providers
-                .into_iter()
-                .map(|((date, provider), c)| ProviderDay {
-                    date,
-                    provider,
-                    counts: c.with_rates(),
-                })
-                .collect(),
+            providers,
             provider_totals,
-            sending_ips: ips
-                .into_iter()
-                .map(|(ip, c)| SendingIpTotal {
-                    services: ip_services
-                        .get(&ip)
-                        .map(|s| s.iter().cloned().collect())
-                        .unwrap_or_default(),
-                    sending_ip: ip,
-                    counts: c.with_rates(),
-                })
-                .collect(),
+            sending_ips,
             replies,
             unclassified: unclassified.into_iter().map(|(_, u)| u).collect(),
             stats: self.totals.clone(),

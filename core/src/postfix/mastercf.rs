@@ -27,7 +27,7 @@
 //! When a service sets both an IPv4 and an IPv6 bind address, the IPv4 one is returned (the
 //! map holds one address per service).
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::net::IpAddr;
 
 /// Master.cf service types.
@@ -47,27 +47,32 @@ struct ClientService<'a> {
 /// `#[inline]`, like the helpers only it calls: compiled in the crate that takes its pointer
 /// (`Analyzer::new`; the page's web crate, size-first), once per configuration input.
 #[inline]
-pub fn bind_addresses(text: &str) -> BTreeMap<String, IpAddr> {
-    let mut params: BTreeMap<&str, String> = BTreeMap::new();
+pub fn bind_addresses(text: &str) -> SortedMap<String, IpAddr> {
+    // The maps here are built in bulk (one sort each): inserting the parameters or services
+    // of a large file one by one into a sorted vector would be quadratic.
+    let mut params: Vec<(&str, String)> = Vec::new();
     let mut services: Vec<ClientService<'_>> = Vec::new();
     let lines = logical_lines(text);
     for logical in &lines {
         if let Some((name, value)) = main_cf_param(logical) {
-            params.insert(name, value);
+            params.push((name, value));
             continue;
         }
         if let Some(svc) = master_entry(logical) {
             services.push(svc);
         }
     }
+    // The last setting of a parameter wins.
+    let params: SortedMap<&str, String> = params.into_iter().collect();
 
     let resolve = |v: &str| -> Option<IpAddr> {
         let v = expand(v, &params);
         parse_ip(&v)
     };
-    let mut out: BTreeMap<String, IpAddr> = BTreeMap::new();
+    // (service, bind address) in file order: the global ones first.
+    let mut binds: Vec<(String, IpAddr)> = Vec::new();
     // Global main.cf settings: the default for every client service without its own.
-    let mut global: BTreeMap<&str, IpAddr> = BTreeMap::new();
+    let mut global: Vec<(&str, IpAddr)> = Vec::new();
     for cmd in ["smtp", "lmtp"] {
         let v4 = params
             .get(format!("{cmd}_bind_address").as_str())
@@ -76,33 +81,33 @@ pub fn bind_addresses(text: &str) -> BTreeMap<String, IpAddr> {
             .get(format!("{cmd}_bind_address6").as_str())
             .and_then(|v| resolve(v));
         if let Some(ip) = v4.or(v6) {
-            global.insert(cmd, ip);
-            out.insert(cmd.to_owned(), ip);
+            global.push((cmd, ip));
+            binds.push((cmd.to_owned(), ip));
         }
     }
-    let mut ambiguous = std::collections::BTreeSet::new();
     for svc in &services {
         let own = svc
             .bind4
             .as_deref()
             .and_then(resolve)
             .or_else(|| svc.bind6.as_deref().and_then(resolve));
-        let Some(ip) = own.or_else(|| global.get(svc.command).copied()) else {
-            continue;
-        };
-        match out.get(&svc.key) {
-            Some(prev) if *prev != ip => {
-                ambiguous.insert(svc.key.clone());
-            }
-            _ => {
-                out.insert(svc.key.clone(), ip);
-            }
+        let default = || global.iter().find(|g| g.0 == svc.command).map(|g| g.1);
+        if let Some(ip) = own.or_else(default) {
+            binds.push((svc.key.clone(), ip));
         }
     }
-    for key in ambiguous {
-        out.remove(&key);
-    }
-    out
+    // A service bound to two different addresses is left out: (its first address, whether
+    // another one was seen).
+    let binds: SortedMap<String, (IpAddr, bool)> = SortedMap::from_runs(
+        binds,
+        |ip| (ip, false),
+        |(first, ambiguous), ip| *ambiguous |= ip != *first,
+    );
+    binds
+        .into_iter()
+        .filter(|(_, (_, ambiguous))| !ambiguous)
+        .map(|(service, (ip, _))| (service, ip))
+        .collect()
 }
 
 /// True when the text looks like a `master.cf` or `main.cf`.
@@ -323,7 +328,7 @@ fn options(args: &[&str]) -> Vec<(String, String)> {
 
 /// Expands `$name` / `${name}` from main.cf parameters (a few levels).
 #[inline]
-fn expand(v: &str, params: &BTreeMap<&str, String>) -> String {
+fn expand(v: &str, params: &SortedMap<&str, String>) -> String {
     let mut cur = v.trim().to_owned();
     for _ in 0..4 {
         let name = if let Some(n) = cur.strip_prefix("${").and_then(|s| s.strip_suffix('}')) {

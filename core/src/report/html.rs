@@ -12,7 +12,7 @@
 //! reader's mail client mangles it. Light and dark themes follow `prefers-color-scheme`;
 //! print forces light. Long lists are capped (the findings file has them in full).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::net::IpAddr;
 
 use super::markup::Markup;
@@ -342,7 +342,7 @@ fn providers(m: &mut Markup, f: &Findings) {
         .raw("<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Provider</th><th scope=\"col\" class=\"n\">Attempts</th>");
     outcome_headers(m);
     m.raw("<th scope=\"col\">Not accepted, per day</th></tr></thead>\n<tbody>\n");
-    let dates: BTreeSet<Date> = crate::sort::btree_set(d.providers.iter().map(|p| p.date));
+    let dates: SortedSet<Date> = d.providers.iter().map(|p| p.date).collect();
     for p in &d.provider_totals {
         m.raw("<tr><th scope=\"row\">")
             .text(d.provider_name(&p.provider))
@@ -350,12 +350,12 @@ fn providers(m: &mut Markup, f: &Findings) {
             .int(p.counts.attempts)
             .raw("</td>");
         outcome_cells(m, &p.counts);
-        let by_date: BTreeMap<Date, &OutcomeCounts> = crate::sort::btree_map(
-            d.providers
-                .iter()
-                .filter(|x| x.provider == p.provider)
-                .map(|x| (x.date, &x.counts)),
-        );
+        let by_date: SortedMap<Date, &OutcomeCounts> = d
+            .providers
+            .iter()
+            .filter(|x| x.provider == p.provider)
+            .map(|x| (x.date, &x.counts))
+            .collect();
         let values: Vec<f64> = dates
             .iter()
             .map(|date| {
@@ -385,7 +385,7 @@ fn providers(m: &mut Markup, f: &Findings) {
 fn trend(m: &mut Markup, f: &Findings) {
     let d = &f.delivery;
     m.raw("<section id=\"trend\">\n<h2>Daily trend</h2>\n");
-    let mut days: BTreeMap<Date, [u64; 8]> = BTreeMap::new();
+    let mut days: SortedMap<Date, [u64; 8]> = SortedMap::new();
     for p in &d.providers {
         let row = days.entry(p.date).or_default();
         for o in Outcome::ALL {
@@ -425,17 +425,34 @@ fn trend(m: &mut Markup, f: &Findings) {
     m.raw("</tbody></table></div>\n</details>\n</section>\n");
 }
 
-/// DMARC pass per source IP (messages, passing, reporters), for the sending-IP join.
+/// DMARC pass per source IP (messages, passing, distinct reporters), for the sending-IP
+/// join. Built in bulk: one key per source IP of the reports, in any number (inserting them
+/// one by one into a sorted vector is quadratic).
 #[inline]
-fn dmarc_by_ip(f: &Findings) -> BTreeMap<String, (u64, u64, BTreeSet<&str>)> {
-    let mut out: BTreeMap<String, (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
-    for s in &f.dmarc.by_source {
-        let e = out.entry(ip_label(s.source_ip)).or_default();
-        e.0 += s.messages;
-        e.1 += s.passing;
-        e.2.extend(s.reporters.iter().map(String::as_str));
-    }
-    out
+fn dmarc_by_ip(f: &Findings) -> SortedMap<String, (u64, u64, usize)> {
+    let by_ip: SortedMap<String, (u64, u64, Vec<&str>)> = SortedMap::from_runs(
+        f.dmarc
+            .by_source
+            .iter()
+            .map(|s| (ip_label(s.source_ip), s))
+            .collect(),
+        |s| {
+            let reporters: Vec<&str> = s.reporters.iter().map(String::as_str).collect();
+            (s.messages, s.passing, reporters)
+        },
+        |e, s| {
+            e.0 += s.messages;
+            e.1 += s.passing;
+            e.2.extend(s.reporters.iter().map(String::as_str));
+        },
+    );
+    by_ip
+        .into_iter()
+        .map(|(ip, (messages, passing, reporters))| {
+            let distinct: SortedSet<&str> = reporters.into_iter().collect();
+            (ip, (messages, passing, distinct.len()))
+        })
+        .collect()
 }
 
 /// An IP as shown: the pseudonym for addresses the public redaction wrote into IP fields.
@@ -478,7 +495,7 @@ fn sending_ips(m: &mut Markup, f: &Findings) {
                     .text(&format!(
                         "{} messages, {} reporters",
                         thousands(*messages),
-                        reporters.len()
+                        reporters
                     ))
                     .raw("</small></td>");
             }
@@ -658,19 +675,25 @@ fn dmarc_reporters(m: &mut Markup, f: &Findings) {
     }
     // Coverage: one mark per UTC day from the first to the last report begin (at most 62).
     let begin_day = |secs: i64| Date::from_unix(secs, 0);
-    let days: BTreeSet<Date> = crate::sort::btree_set(d.reports.iter().map(|r| begin_day(r.begin)));
+    let days: SortedSet<Date> = d.reports.iter().map(|r| begin_day(r.begin)).collect();
     let first = days.first().copied();
     let last = days.last().copied();
     let span = match (first, last) {
         (Some(lo), Some(hi)) => (hi.days_since_epoch() - lo.days_since_epoch() + 1).clamp(0, 62),
         _ => 0,
     };
-    let mut seen: BTreeMap<&str, BTreeSet<Date>> = BTreeMap::new();
-    for r in &d.reports {
-        seen.entry(&r.org_name)
-            .or_default()
-            .insert(begin_day(r.begin));
-    }
+    // The begin days of each reporter's reports (built in bulk: one sort).
+    let seen: SortedMap<&str, SortedSet<Date>> = SortedMap::from_runs(
+        d.reports
+            .iter()
+            .map(|r| (r.org_name.as_str(), begin_day(r.begin)))
+            .collect(),
+        |day| vec![day],
+        Vec::push,
+    )
+    .into_iter()
+    .map(|(org, days)| (org, days.into_iter().collect()))
+    .collect();
     m.raw("<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Reporter</th><th scope=\"col\" class=\"n\">Reports</th><th scope=\"col\" class=\"n\">Messages</th><th scope=\"col\" class=\"n\">DMARC pass</th><th scope=\"col\">Coverage (● a report began that day)</th><th scope=\"col\">Range</th><th scope=\"col\">Policy domains</th></tr></thead>\n<tbody>\n");
     for r in &d.by_reporter {
         m.raw("<tr><th scope=\"row\">")
