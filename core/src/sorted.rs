@@ -7,8 +7,9 @@
 //! 187 KB of the page's analysis WebAssembly in 833 B-tree functions (twiggy, names kept).
 //! A sorted `Vec<(K, V)>` needs a binary search and a `Vec` insert per type, and bulk builds
 //! sort through the one shared stable sort of [`crate::sort`]: the analysis module went from
-//! 604,972 to 571,750 bytes gzip -9 (the B-tree code left, 35 KB, is the configuration's
-//! TOML-to-JSON path and the ingest ledger's host map).
+//! 604,972 to 571,750 bytes gzip -9 (the B-tree code left, 35 KB, was the configuration's
+//! TOML-to-JSON path, since gone from that module with `Config::from_json`, and the ingest
+//! ledger's host map; BENCHMARKS.md, "Session 9: page size").
 //!
 //! Complexity (n entries): lookups O(log n); inserting a new key or removing one O(n) (the
 //! entries after it move); replacing a value O(log n); iteration O(1) per item. Building from
