@@ -213,6 +213,23 @@ impl<K: Ord, V> SortedMap<K, V> {
         Self { entries }
     }
 
+    /// [`SortedMap::from_runs`] for values that start empty: each key's value is
+    /// `V::default()` with `fold` applied to each of its pairs, in input order.
+    pub fn fold_runs<T>(pairs: Vec<(K, T)>, fold: impl Fn(&mut V, T) + Copy) -> Self
+    where
+        V: Default,
+    {
+        Self::from_runs(
+            pairs,
+            |t| {
+                let mut v = V::default();
+                fold(&mut v, t);
+                v
+            },
+            fold,
+        )
+    }
+
     /// The map of `pairs` in any order, the last value of a repeated key winning (the
     /// [`FromIterator`] of a `Vec`).
     fn from_vec(mut pairs: Vec<(K, V)>) -> Self {

@@ -149,17 +149,12 @@ pub fn delivery_verdicts(delivery: &DeliveryFindings, t: &Thresholds) -> Vec<Ver
     for r in &delivery.daily {
         overall.entry((r.date, &r.provider)).or_default().add(r);
     }
-    let per_ip: SortedMap<(Date, &str, &str), Cell<'_>> = SortedMap::from_runs(
+    let per_ip: SortedMap<(Date, &str, &str), Cell<'_>> = SortedMap::fold_runs(
         delivery
             .daily
             .iter()
             .map(|r| ((r.date, r.provider.as_str(), r.sending_ip.as_str()), r))
             .collect(),
-        |r| {
-            let mut cell = Cell::default();
-            cell.add(r);
-            cell
-        },
         Cell::add,
     );
     let several_ips = per_ip
@@ -381,13 +376,8 @@ pub fn dmarc_verdicts<'a>(dmarc: &'a crate::dmarc::DmarcFindings, t: &Thresholds
         s.domains.push(&r.header_from);
         s.reporters.extend(r.reporters.iter().map(String::as_str));
     };
-    let per_ip: SortedMap<std::net::IpAddr, SourceTotal<'_>> = SortedMap::from_runs(
+    let per_ip: SortedMap<std::net::IpAddr, SourceTotal<'_>> = SortedMap::fold_runs(
         dmarc.by_source.iter().map(|r| (r.source_ip, r)).collect(),
-        |r| {
-            let mut s = SourceTotal::default();
-            add(&mut s, r);
-            s
-        },
         add,
     );
     let distinct = |v: Vec<&'a str>| -> Vec<&'a str> {

@@ -338,13 +338,8 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
     }
     // Sending IPs and reply codes come from the log, in any number: built in bulk (one sort;
     // inserting them one by one into a sorted vector is quadratic).
-    let ips: SortedMap<&str, OutcomeCounts> = SortedMap::from_runs(
+    let ips: SortedMap<&str, OutcomeCounts> = SortedMap::fold_runs(
         rows.iter().map(|r| (r.sending_ip.as_str(), *r)).collect(),
-        |r| {
-            let mut c = OutcomeCounts::default();
-            add(&mut c, r);
-            c
-        },
         add,
     );
     // (provider, outcome, reason) -> (attempts, first kept row's sample)
@@ -409,17 +404,12 @@ fn delivery(f: &Findings, filter: &Filter, sources: &[&SourceDay]) -> DeliveryVi
             .collect();
     }
     // Built in bulk: one key per source IP of the reports (see `source_ips`).
-    let dmarc_by_ip: SortedMap<String, PassCounts> = SortedMap::from_runs(
+    let dmarc_by_ip: SortedMap<String, PassCounts> = SortedMap::fold_runs(
         sources
             .iter()
             .map(|s| (ip_label(s.source_ip), *s))
             .collect(),
-        |s| {
-            let mut c = PassCounts::default();
-            c.add(s.messages, s.passing);
-            c
-        },
-        |c, s| c.add(s.messages, s.passing),
+        |c: &mut PassCounts, s| c.add(s.messages, s.passing),
     );
     let services: SortedMap<&str, &Vec<String>> = d
         .sending_ips

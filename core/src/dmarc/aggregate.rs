@@ -376,15 +376,7 @@ impl DmarcAggregator {
                 }
             }
         }
-        let sources = SortedMap::from_runs(
-            sources,
-            |item| {
-                let mut acc = SourceAcc::default();
-                acc.add(item);
-                acc
-            },
-            SourceAcc::add,
-        );
+        let sources = SortedMap::fold_runs(sources, SourceAcc::add);
         let reporters = SortedMap::from_runs(
             reporters,
             |item| {
@@ -398,15 +390,7 @@ impl DmarcAggregator {
             },
             ReporterAcc::add,
         );
-        let domains = SortedMap::from_runs(
-            domains,
-            |item| {
-                let mut dom = DomainAcc::default();
-                dom.add(item);
-                dom
-            },
-            DomainAcc::add,
-        );
+        let domains = SortedMap::fold_runs(domains, DomainAcc::add);
         crate::sort::sort_by(&mut f.reports, |a, b| {
             (a.begin, &a.org_name, &a.report_id).cmp(&(b.begin, &b.org_name, &b.report_id))
         });
