@@ -256,10 +256,8 @@ async function result() {
   const text = textarea().value;
   const base = c.settingsForm(text);
   if (!base.ok) return { ok: false, error: `mailrep.toml: ${base.error}`, field: 'toml' };
-  if (!formDirty) {
-    const p = c.parseConfig(text); // also compiles the rules, as an analysis would
-    return p.ok ? { ok: true, toml: text } : { ok: false, error: `mailrep.toml: ${p.error}`, field: 'toml' };
-  }
+  // save() checks it (parseConfig also compiles the rules, as an analysis would).
+  if (!formDirty) return { ok: true, toml: text };
   return c.applySettingsForm(text, collect());
 }
 
