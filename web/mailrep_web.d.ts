@@ -194,6 +194,19 @@ export class Analyzer {
   /** Pushes the first `len` bytes of the input buffer (one copy less than `push`). */
   pushBuffer(len: number): void;
   endInput(): void;
+  /**
+   * On a fresh Analyzer (same config as the first part's): starts the second part of a plain
+   * log cut after a '\n' (at least 4096 bytes in). Push its bytes, then `endPart`.
+   */
+  beginPart(name: string, lastModifiedMs: number): void;
+  /** Ends the part: its counting state, encoded, for `absorbPart`. The analyzer is spent. */
+  endPart(): Uint8Array;
+  /**
+   * Counts a part (from `endPart`) into the open input, as if its bytes were pushed now: the
+   * input must be a plain log whose bytes so far end where the part begins. False (nothing
+   * changed) when that cannot be exact or the bytes are not a part: push the part's bytes.
+   */
+  absorbPart(part: Uint8Array): boolean;
   /** Abandons the current input (cancel file): nothing of it counts; listed with cancelled: true. */
   abortInput(reason: string): boolean;
   /** An input the browser could not read: recorded as an error diagnostic. */
@@ -255,6 +268,8 @@ export class Views {
   filter(filter: ViewFilter): View;
 }
 
+/** Whether a file starting with `head` (its first 4096 bytes) is a plain log that can be cut in parts. */
+export function splittableLog(head: Uint8Array): boolean;
 /** Labels of our networks for these IPs: `{ ip: label }` (only IPs in a labelled network). */
 export function networkLabels(configJson: string, ips: string[]): Record<string, string>;
 /**

@@ -393,6 +393,81 @@ impl Analyzer {
         let _ = self.end_current(Some(end));
     }
 
+    /// Starts the second part of a log cut in two at a line boundary (the first byte after a
+    /// `\n`), on a fresh analyzer with the same configuration as the one reading the first
+    /// part: the page counts a large plain log on two threads. Push the part's bytes as
+    /// usual, then [`Analyzer::end_part`] gives its state for [`Analyzer::absorb_part`].
+    /// `name` and `reference_date` as for [`Analyzer::begin_input`] (the same as the first
+    /// part's). The bytes are read as log lines from the first on (no sniffing: the whole
+    /// input's head decided that, see [`crate::input::splittable_log`]).
+    pub fn begin_part(&mut self, name: &str, reference_date: Date) {
+        self.begin_input(name, reference_date);
+        if let Some(cur) = self.current.as_mut() {
+            cur.stage = Stage::log(&self.config.limits);
+            // The input's first lines, where a log is recognised, are the first part's.
+            cur.line_diags.head_checked = u8::MAX;
+        }
+        self.delivery.begin_part();
+    }
+
+    /// Ends the part begun with [`Analyzer::begin_part`] (its last line may lack a `\n`)
+    /// and returns its counting state, encoded for [`Analyzer::absorb_part`] (a few bytes
+    /// per distinct daily bucket and per deferral: it may cross between threads). The
+    /// analyzer is spent. Empty when no part was open.
+    pub fn end_part(&mut self) -> Vec<u8> {
+        let Some(mut cur) = self.current.take() else {
+            return Vec::new();
+        };
+        let (stage, mut sink) = cur.split(
+            &self.config,
+            &mut self.delivery,
+            &mut self.dmarc,
+            &mut self.bind,
+            self.abortable,
+            self.cold,
+        );
+        stage.finish(0, &self.config.limits, &mut sink);
+        self.delivery.encode_part(
+            cur.bytes,
+            !cur.diagnostics.is_empty(),
+            &cur.stats,
+            &cur.line_diags,
+        )
+    }
+
+    /// Counts a part from [`Analyzer::end_part`] as if its bytes had been pushed into the
+    /// open input now: the open input must be a plain log whose bytes so far end where the
+    /// part begins (after a `\n`). The findings are then byte-identical to one pass over
+    /// both parts (inputs' bytes and lines, line numbers of diagnostics, samples, order).
+    ///
+    /// # Errors
+    /// [`aggregate::PartError`], and nothing is changed: no open plain log at a line boundary
+    /// ([`aggregate::PartError::NotExact`]), or one of the cases of exactness or
+    /// malformed bytes `DeliveryAggregator::absorb_part` lists. The caller then pushes the
+    /// part's bytes itself.
+    pub fn absorb_part(&mut self, part: &[u8]) -> Result<(), aggregate::PartError> {
+        let not_open = aggregate::PartError::NotExact("no plain log open at a line boundary");
+        let Some(cur) = self.current.as_mut() else {
+            return Err(not_open);
+        };
+        let Some(line_offset) = cur.stage.lines_at_cut() else {
+            return Err(not_open);
+        };
+        if !cur.touched {
+            // As the part's first line would (`InputSink::touch`).
+            cur.touched = true;
+            if self.abortable {
+                cur.checkpoint = Some(self.delivery.checkpoint());
+            }
+        }
+        let absorbed =
+            self.delivery
+                .absorb_part(part, &mut cur.stats, &mut cur.line_diags, line_offset)?;
+        cur.bytes += absorbed.bytes;
+        cur.stage.add_lines(absorbed.lines);
+        Ok(())
+    }
+
     /// Ends the current input (no-op when none is open).
     pub fn end_input(&mut self) {
         let _ = self.end_current(None);

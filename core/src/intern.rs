@@ -50,6 +50,11 @@ impl Interner {
         id
     }
 
+    /// Number of distinct strings (ids are `0..len`).
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
     pub(crate) fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", |s| s)
     }

@@ -9,6 +9,7 @@
 mod chunking;
 mod dmarc_corpus;
 mod html_report;
+mod parts;
 mod postfix_corpus;
 mod replies;
 mod truth;

@@ -94,6 +94,34 @@ impl Analyzer {
         self.inner.push(&self.buf[..n]);
     }
 
+    /// Starts the second part of a plain log cut in two at a line boundary (the byte after a
+    /// `\n`, at least 4096 bytes in), on a fresh analyzer with the same configuration as the
+    /// one reading the first part (a second worker): push the part's bytes as usual, then
+    /// `endPart`. `name` and `last_modified_ms` as for the first part's `beginInput`.
+    #[wasm_bindgen(js_name = beginPart)]
+    pub fn begin_part(&mut self, name: &str, last_modified_ms: f64) {
+        self.inner
+            .begin_part(name, reference_date(last_modified_ms));
+    }
+
+    /// Ends the part and returns its counting state, encoded (some bytes per daily bucket and
+    /// per deferral), for `absorbPart` of the analyzer reading the first part. The analyzer is
+    /// spent (free it).
+    #[wasm_bindgen(js_name = endPart)]
+    pub fn end_part(&mut self) -> Vec<u8> {
+        self.inner.end_part()
+    }
+
+    /// Counts a part's state from `endPart` as if its bytes had been pushed now, into the open
+    /// input: a plain log whose bytes so far end where the part begins. The findings equal
+    /// those of one pass. Returns false, changing nothing, when that cannot be exact (the
+    /// part or the first part reached a limit, the input is not a plain log at a line
+    /// boundary) or the bytes are not a part: the caller then pushes the part's bytes itself.
+    #[wasm_bindgen(js_name = absorbPart)]
+    pub fn absorb_part(&mut self, part: &[u8]) -> bool {
+        self.inner.absorb_part(part).is_ok()
+    }
+
     /// Ends the current input.
     #[wasm_bindgen(js_name = endInput)]
     pub fn end_input(&mut self) {
@@ -177,6 +205,14 @@ impl Views {
 /// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
 /// network) under the configuration `config_json` (JSON form, as for `new Analyzer`); `{}`
 /// for an invalid configuration.
+/// Whether a file whose first bytes are `head` (its first 4096 bytes, or all of a shorter
+/// file) is read as a plain, uncompressed Postfix log: only such a file can be counted in two
+/// parts (`beginPart`, `absorbPart`).
+#[wasm_bindgen(js_name = splittableLog)]
+pub fn splittable_log(head: &[u8]) -> bool {
+    mailrep_core::input::splittable_log(head)
+}
+
 #[wasm_bindgen(js_name = networkLabels)]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
 pub fn network_labels(config_json: &str, ips: Vec<String>) -> Result<JsValue, JsError> {

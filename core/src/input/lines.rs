@@ -116,6 +116,11 @@ impl LineSplitter {
         }
     }
 
+    /// Whether the bytes so far end with a complete line (nothing carried over).
+    pub(crate) fn at_line_start(&self) -> bool {
+        self.carry.is_empty() && !self.overlong
+    }
+
     /// Ends the stream: a last line without `\n` is handed out.
     pub(crate) fn finish(&mut self, f: &mut impl FnMut(Line<'_>)) {
         if !self.carry.is_empty() || self.overlong {

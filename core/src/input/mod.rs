@@ -252,6 +252,16 @@ pub fn starts_gzip(head: &[u8]) -> bool {
     head.starts_with(&sniff::GZIP_MAGIC)
 }
 
+/// Whether an input whose first bytes are `head` (its first 4096 bytes, or all of a shorter
+/// input) is read as a plain, uncompressed log: only such an input can be cut at a line
+/// boundary and counted in parts ([`crate::Analyzer::begin_part`]).
+pub fn splittable_log(head: &[u8]) -> bool {
+    matches!(
+        sniff::route(&head[..head.len().min(SNIFF_BYTES)]),
+        Route::Log
+    )
+}
+
 /// What the stage turned out to be (for `inputs[].kind`).
 fn kind_of(stage: &Stage, gz: bool) -> InputKind {
     match stage {
@@ -320,6 +330,31 @@ impl Stage {
 
     pub(crate) fn kind(&self) -> InputKind {
         kind_of(self, false)
+    }
+
+    /// A stage that reads lines from the first byte on (no sniffing): the rest of a log
+    /// after a cut at a line boundary.
+    pub(crate) fn log(limits: &Limits) -> Self {
+        Stage::Log {
+            splitter: LineSplitter::new(limits.max_line_bytes),
+            line_no: 0,
+        }
+    }
+
+    /// The lines handed out so far, when this is a plain log stage whose bytes so far end
+    /// with a complete line (where a log can be cut); `None` otherwise.
+    pub(crate) fn lines_at_cut(&self) -> Option<u64> {
+        match self {
+            Stage::Log { splitter, line_no } if splitter.at_line_start() => Some(*line_no),
+            _ => None,
+        }
+    }
+
+    /// Counts `n` more lines read elsewhere (an absorbed part of the log).
+    pub(crate) fn add_lines(&mut self, n: u64) {
+        if let Stage::Log { line_no, .. } = self {
+            *line_no += n;
+        }
     }
 
     /// Feeds bytes.

@@ -17,12 +17,15 @@ use super::classify::template;
 use super::classify::{Classifier, ClassifyCache};
 use super::delivery::{self, Delivery, Relay, Status};
 use super::line::{self, LogLine, Stamp};
-use super::queue::{QueueInfo, QueueTable};
+use super::queue::{self as queue_ids, QueueInfo, QueueTable};
 use super::rules::Enhanced;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Level, Position};
 use crate::intern::Interner;
+
+mod part;
+pub use part::PartError;
 
 /// Longest sample reply kept per bucket, in bytes.
 const SAMPLE_BYTES: usize = 1000;
@@ -241,6 +244,9 @@ struct Bucket {
     sample: String,
 }
 
+/// (interned provider, outcome, reply template) of an unclassified reply.
+type UnclassifiedKey = (u32, Outcome, Box<str>);
+
 #[derive(Debug, Clone)]
 struct Unclassified {
     seq: u64,
@@ -429,7 +435,12 @@ pub struct DeliveryAggregator {
     buckets: FxHashMap<BucketKey, Bucket>,
     /// (host, queue id) -> the queue id's last egress deferral.
     queue: QueueTable,
-    unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
+    /// [`queue_ids::host_seed`] per interned host id (filled when first needed).
+    host_seeds: Vec<u64>,
+    /// Counting the second part of a log split in two ([`part`]): the queue-id events kept
+    /// for the first part's aggregator instead of the queue table.
+    part: Option<Box<part::QueueEvents>>,
+    unclassified: FxHashMap<UnclassifiedKey, Unclassified>,
     seq: u64,
     totals: LogStats,
     /// The last year-less (month, day) seen with its reference date, and the date it gave.
@@ -445,7 +456,7 @@ pub struct DeliveryAggregator {
 pub struct Checkpoint {
     buckets: FxHashMap<BucketKey, Bucket>,
     queue: QueueTable,
-    unclassified: FxHashMap<(u32, Outcome, Box<str>), Unclassified>,
+    unclassified: FxHashMap<UnclassifiedKey, Unclassified>,
     seq: u64,
 }
 
@@ -486,6 +497,8 @@ impl DeliveryAggregator {
             reply_ip_index: FxHashMap::default(),
             buckets: FxHashMap::default(),
             queue: QueueTable::default(),
+            host_seeds: Vec::new(),
+            part: None,
             unclassified: FxHashMap::default(),
             seq: 0,
             totals: LogStats::default(),
@@ -539,6 +552,18 @@ impl DeliveryAggregator {
             mx_host,
             domain,
         }
+    }
+
+    /// The queue table's key of `queue_id` on the interned `host`.
+    fn queue_key(&mut self, host: u32, queue_id: &str) -> u64 {
+        let h = host as usize;
+        if self.host_seeds.len() <= h {
+            let hosts = &self.hosts;
+            let from = self.host_seeds.len() as u32;
+            self.host_seeds
+                .extend((from..=host).map(|id| queue_ids::host_seed(hosts.name(id))));
+        }
+        queue_ids::queue_key(self.host_seeds[h], queue_id)
     }
 
     /// `stamp_date`, with the year of the last year-less day remembered (consecutive lines
@@ -700,7 +725,14 @@ impl DeliveryAggregator {
                 return;
             }
             Examined::Expired(date) => {
-                let Some(info) = self.queue.get(host, d.queue_id) else {
+                let key = self.queue_key(host, d.queue_id);
+                if let Some(events) = self.part.as_mut() {
+                    // Which deferral it belongs to may lie in the first part: decided there.
+                    self.seq += 1;
+                    events.expired(self.seq, host, key, date, cap(d.detail));
+                    return;
+                }
+                let Some(info) = self.queue.get(key) else {
                     stats.expired_unattributed += 1;
                     return;
                 };
@@ -820,15 +852,16 @@ impl DeliveryAggregator {
         };
         self.bump(key, 1, final_, rule, sample, diags);
         if d.status == Status::Deferred {
-            self.queue.insert(
-                host,
-                d.queue_id,
-                QueueInfo {
-                    service,
-                    reply_ip,
-                    provider,
-                },
-            );
+            let key = self.queue_key(host, d.queue_id);
+            let info = QueueInfo {
+                service,
+                reply_ip,
+                provider,
+            };
+            match self.part.as_mut() {
+                Some(events) => events.deferred(key, info),
+                None => self.queue.insert(key, info),
+            }
         }
         if unclassified {
             let sample = sample.text();

@@ -47,27 +47,38 @@ impl Default for QueueTable {
     }
 }
 
-/// A platform-independent 64-bit FNV-1a hash of a syslog host id and a queue id (ids are
-/// short; a collision would only misattribute one `status=expired` line).
-pub(crate) fn queue_key(host: u32, queue_id: &str) -> u64 {
-    host.to_le_bytes()
-        .iter()
-        .chain(queue_id.as_bytes())
-        .fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+/// The 64-bit FNV-1a state after a syslog host name and its length: the seed of
+/// [`queue_key`] for the queue ids of that host. Keys hash the name, not an interned id, so
+/// that they are the same in every aggregator (a log analysed in parts, `aggregate::part`).
+pub(crate) fn host_seed(host: &str) -> u64 {
+    fnv(
+        fnv(0xcbf2_9ce4_8422_2325, &(host.len() as u64).to_le_bytes()),
+        host.as_bytes(),
+    )
+}
+
+/// A platform-independent 64-bit FNV-1a hash of a host (its [`host_seed`]) and a queue id
+/// (ids are short; a collision would only misattribute one `status=expired` line).
+pub(crate) fn queue_key(host_seed: u64, queue_id: &str) -> u64 {
+    fnv(host_seed, queue_id.as_bytes())
+}
+
+fn fnv(state: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(state, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl QueueTable {
-    /// The info of the last deferral of `queue_id` on `host`.
-    pub(crate) fn get(&self, host: u32, queue_id: &str) -> Option<QueueInfo> {
-        let i = *self.ids.get(&queue_key(host, queue_id))?;
+    /// The info of the last deferral under `key` ([`queue_key`] of a host and queue id).
+    pub(crate) fn get(&self, key: u64) -> Option<QueueInfo> {
+        let i = *self.ids.get(&key)?;
         self.infos.get(i as usize).copied()
     }
 
-    /// Remembers a deferral of `queue_id` on `host` (replacing an earlier one). When
+    /// Remembers a deferral under `key` ([`queue_key`]), replacing an earlier one. When
     /// [`MAX_QUEUE_IDS`] ids are held, all are forgotten first.
-    pub(crate) fn insert(&mut self, host: u32, queue_id: &str, info: QueueInfo) {
+    pub(crate) fn insert(&mut self, key: u64, info: QueueInfo) {
         if self.ids.len() >= MAX_QUEUE_IDS {
             self.ids.clear();
             self.infos.clear();
@@ -85,7 +96,7 @@ impl QueueTable {
                 i
             }
         };
-        self.ids.insert(queue_key(host, queue_id), i);
+        self.ids.insert(key, i);
     }
 }
 
@@ -96,6 +107,7 @@ mod tests {
     #[test]
     fn keeps_the_last_deferral_per_host_and_id() {
         let mut q = QueueTable::default();
+        let k = |host: &str, id: &str| queue_key(host_seed(host), id);
         let a = QueueInfo {
             service: 1,
             reply_ip: None,
@@ -106,20 +118,22 @@ mod tests {
             reply_ip: "192.0.2.1".parse().ok(),
             provider: 4,
         };
-        q.insert(0, "ABC", a);
-        q.insert(1, "ABC", b);
-        assert_eq!(q.get(0, "ABC"), Some(a));
-        assert_eq!(q.get(1, "ABC"), Some(b));
-        q.insert(0, "ABC", b);
-        assert_eq!(q.get(0, "ABC"), Some(b));
-        assert_eq!(q.get(2, "ABC"), None);
+        q.insert(k("mx1", "ABC"), a);
+        q.insert(k("mx2", "ABC"), b);
+        assert_eq!(q.get(k("mx1", "ABC")), Some(a));
+        assert_eq!(q.get(k("mx2", "ABC")), Some(b));
+        q.insert(k("mx1", "ABC"), b);
+        assert_eq!(q.get(k("mx1", "ABC")), Some(b));
+        assert_eq!(q.get(k("mx3", "ABC")), None);
+        // The host's length is hashed: "mx1" + "1ABC" is not "mx11" + "ABC".
+        assert_ne!(k("mx1", "1ABC"), k("mx11", "ABC"));
         for i in 0..MAX_QUEUE_IDS {
-            q.insert(0, &format!("Q{i}"), if i % 2 == 0 { a } else { b });
+            q.insert(k("mx1", &format!("Q{i}")), if i % 2 == 0 { a } else { b });
         }
         // Full: emptied before the next id.
-        q.insert(0, "LAST", a);
-        assert_eq!(q.get(0, "Q0"), None);
-        assert_eq!(q.get(0, "LAST"), Some(a));
+        q.insert(k("mx1", "LAST"), a);
+        assert_eq!(q.get(k("mx1", "Q0")), None);
+        assert_eq!(q.get(k("mx1", "LAST")), Some(a));
         assert!(q.infos.len() <= 2);
     }
 }
