@@ -202,9 +202,6 @@ impl Views {
     }
 }
 
-/// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
-/// network) under the configuration `config_json` (JSON form, as for `new Analyzer`); `{}`
-/// for an invalid configuration.
 /// Whether a file whose first bytes are `head` (its first 4096 bytes, or all of a shorter
 /// file) is read as a plain, uncompressed Postfix log: only such a file can be counted in two
 /// parts (`beginPart`, `absorbPart`).
@@ -213,6 +210,9 @@ pub fn splittable_log(head: &[u8]) -> bool {
     mailrep_core::input::splittable_log(head)
 }
 
+/// Labels of our networks for the given IPs (`{ ip: label }`, only IPs inside a labelled
+/// network) under the configuration `config_json` (JSON form, as for `new Analyzer`); `{}`
+/// for an invalid configuration.
 #[wasm_bindgen(js_name = networkLabels)]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes JS arrays as owned vectors
 pub fn network_labels(config_json: &str, ips: Vec<String>) -> Result<JsValue, JsError> {
