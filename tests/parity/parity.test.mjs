@@ -96,7 +96,7 @@ function sameBytes(actual, expected, what) {
   assert.fail(`${what}: wasm and native differ at line ${i + 1}:\n  wasm:   ${a[i]}\n  native: ${e[i]}`);
 }
 
-const counts = { single: 0, multi: 0 };
+const counts = { single: 0, multi: 0, parts: 0 };
 
 function corpusFiles() {
   if (!existsSync(corpus)) {
@@ -183,7 +183,53 @@ test('multi-file runs: examples together; corpus folders together', () => {
   }
 });
 
+/**
+ * The page's way with a large plain log: cut after the first '\n' at or after the middle, the
+ * second part counted by a second Analyzer (beginPart/endPart, as the page's part worker
+ * does), absorbed by the first (absorbPart). Returns the findings JSON, or null when the file
+ * is not a plain log or too short to cut.
+ */
+function viaParts(before, input, configText, seed) {
+  const bytes = readFileSync(input.path);
+  if (!wasm.splittableLog(bytes.subarray(0, 4096))) return null;
+  const nl = bytes.indexOf(0x0a, Math.max(4096, bytes.length >> 1));
+  if (nl < 0 || nl + 1 >= bytes.length) return null;
+  const cut = nl + 1;
+  const json = configText ? wasm.parseConfig(configText).json : '';
+  const part = new wasm.Analyzer(json);
+  part.beginPart(input.name, LAST_MODIFIED);
+  for (const c of chunks(bytes.subarray(cut), seed)) part.push(c);
+  const state = part.endPart();
+  part.free();
+  const a = new wasm.Analyzer(json);
+  before.forEach((b, k) => {
+    a.beginInput(b.name, LAST_MODIFIED);
+    for (const c of chunks(readFileSync(b.path), seed + 1 + k)) a.push(c);
+    a.endInput();
+  });
+  a.beginInput(input.name, LAST_MODIFIED);
+  for (const c of chunks(bytes.subarray(0, cut), seed + 100)) a.push(c);
+  assert.ok(a.absorbPart(state), `${input.name}: part not absorbed`);
+  a.endInput();
+  return a.finishJson();
+}
+
+test('plain logs in two parts (the page\'s second worker) give the same findings', () => {
+  for (const [k, f] of [...postfix, { name: 'mail.log', path: join(examples, 'mail.log'), dir: examples }].entries()) {
+    const json = viaParts([], f, '', 8000 + k);
+    if (json === null) continue;
+    sameBytes(json, native(f.dir, [f.name]), `${f.name} in two parts`);
+    counts.parts++;
+  }
+  // After another input, with the example configuration (the README's run, mail.log cut).
+  const gz = { name: 'mail.log.1.gz', path: join(examples, 'mail.log.1.gz') };
+  const json = viaParts([gz], { name: 'mail.log', path: join(examples, 'mail.log') }, exampleConfig, 9000);
+  sameBytes(json, native(examples, ['mail.log.1.gz', 'mail.log'], 'mailrep.toml'), 'mail.log.1.gz then mail.log in two parts');
+  counts.parts++;
+  assert.ok(counts.parts >= 3, `${counts.parts} logs cut`);
+});
+
 test('counts', () => {
-  console.log(`parity: ${counts.single} single-input runs and ${counts.multi} multi-input runs byte-identical (plus the HTML report, CSV and 3 redacted findings of the example run)`);
+  console.log(`parity: ${counts.single} single-input runs and ${counts.multi} multi-input runs byte-identical, ${counts.parts} logs also in two parts (plus the HTML report, CSV and 3 redacted findings of the example run)`);
   assert.ok(counts.single >= exampleFiles.length * 2);
 });
