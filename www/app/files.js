@@ -7,6 +7,13 @@
 import { byId, h, replace } from './dom.js';
 import { bytes, rate } from './format.js';
 
+/**
+ * The figures of a worker's 'done' message kept in the 'mailrep:file-done' mark (worker.js
+ * documents them; parts: 2 when the file was analysed in two halves on two threads).
+ */
+const DONE_FIGURES = ['status', 'bytes', 'ms', 'wasmMs', 'waitMs', 'copyMs', 'memory',
+  'split', 'parts', 'partMs', 'partWasmMs', 'partWaitMs', 'absorbMs', 'partBytes', 'partMemory'];
+
 let worker = null;
 /** The settings the worker's Analyzer was made with, and whether it was given no file yet. */
 let workerConfig = null;
@@ -285,7 +292,7 @@ function onMessage(m) {
   if (m.type === 'done') {
     Object.assign(r, { status: m.status, bytes: m.bytes, ms: m.ms, message: m.message || '' });
     // For the page benchmark (bench/page.sh) and anyone curious: per-file figures as a mark.
-    performance.mark('mailrep:file-done', { detail: { name: r.name, status: m.status, bytes: m.bytes, ms: m.ms, wasmMs: m.wasmMs, waitMs: m.waitMs, copyMs: m.copyMs, memory: m.memory } });
+    performance.mark('mailrep:file-done', { detail: { name: r.name, ...Object.fromEntries(DONE_FIGURES.map((k) => [k, m[k]])) } });
     if (m.status === 'findings-file') {
       r.kindText = 'Findings file';
       opts.onFindings({ findings: m.findings, key: { epoch, gen: m.gen } }, 'findings-file', `Showing the findings file ${r.name} (computed elsewhere; files analysed here are not merged into it).`);

@@ -8,6 +8,15 @@
 // one call into the wasm per batch. Without nested workers, reader.js's loop runs here (no
 // overlap). One file at a time, in order, into one Analyzer.
 //
+// A big plain log (SPLIT_MIN_BYTES and more; core splittableLog) is analysed in two halves on
+// two threads: a third nested module worker (part.js, started with this one and given the
+// compiled module) analyses the bytes after a line boundary near the middle in an Analyzer of
+// its own (Analyzer.beginPart/endPart) while this worker analyses the first half as above;
+// then this worker's Analyzer absorbs the part's encoded state (Analyzer.absorbPart), which
+// counts it exactly as if these bytes had been pushed here (the findings are the same, byte
+// for byte). When the core cannot absorb it exactly, or the part worker failed, this worker
+// reads and pushes the second half itself: the split never changes the findings.
+//
 // The worker also holds the Views of the findings it sent last (the analysis' own findings,
 // Analyzer.views, or a findings file's), numbered `gen`, and answers the page's filtered views
 // (core view::filter_findings) by message: the page's main thread reads no findings itself.
@@ -17,24 +26,35 @@
 // main -> worker  {type:'reset', config}        new Analyzer (the settings' JSON form, '' = defaults)
 //                 {type:'warm'}                  warm the core up (warmup.js), on an idle page
 //                 {type:'add', id, file, name}   queue a file (name: as shown, folder path included)
-//                 {type:'cancel', id}            stop a queued or running file
+//                 {type:'cancel', id}            stop a queued or running file (both halves)
 //                 {type:'view', seq, gen, filter}  the view of the findings `gen` under `filter`
 // worker -> main  {type:'ready', version}
 //                 {type:'config-error', message}
 //                 {type:'progress', id, bytes, total, ms, memory}   memory: wasm linear memory, bytes
-//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings, gen}
+//                     bytes: of both halves when the file is split; total: the file's size
+//                 {type:'done', id, status, message, bytes, ms, wasmMs, waitMs, copyMs, memory, findings, gen,
+//                        split, parts, partMs, partWasmMs, partWaitMs, absorbMs, partBytes, partMemory}
 //                     findings: plain object; gen: the number of the Views holding them here
 //                     ms: from the start of reading to the file's end (before the snapshot)
-//                     wasmMs: time spent inside Analyzer.pushBuffer/endInput
+//                     wasmMs: time spent inside this worker's Analyzer (pushBuffer, absorbPart, endInput)
 //                     waitMs: time this worker waited for the reader's next buffer
 //                     copyMs: copying the buffers into the module's memory (+ giving them back)
-//                     (the rest of ms: messages, progress, the findings-file sniff)
+//                     (the rest of ms: messages, progress, the findings-file sniff, the split's
+//                     look at the file, partWaitMs)
+//                     split: where the file was split (the part worker's half starts), 0: not split
+//                     parts: 2 when the part worker's half was absorbed, else 1; when the part
+//                     worker ran (absorbed or not): partMs (its time from the request to the
+//                     encoded state), partWasmMs (inside its Analyzer), partWaitMs (this worker
+//                     waiting for the state after its own half), absorbMs (absorbPart, also in
+//                     wasmMs), partBytes, partMemory (its wasm linear memory)
 //                     status: done | cancelled | error | findings-file
 //                 {type:'warm', ms, bytes, memory}   warm-up finished (or stopped early by a file)
 //                 {type:'view', seq, view | error | stale}   stale: the findings `gen` were replaced
 //                 {type:'fatal', message}
 
 import init, { Analyzer, version } from '../pkg/mailrep_web.js';
+// For splittableLog, which an older build of the module lacks (then no file is split).
+import * as core from '../pkg/mailrep_web.js';
 import { BATCH_BYTES, POOL, Pool, readFile } from './reader.js';
 import { warmupLog } from './warmup.js';
 
@@ -43,6 +63,8 @@ const PROGRESS_EVERY_MS = 100;
 const MAX_FINDINGS_FILE_BYTES = 256 * 1024 * 1024;
 
 let analyzer = null;
+/** The settings the Analyzer was built with (the part worker's Analyzer gets the same). */
+let analyzerConfig = '';
 const queue = [];
 const cancelled = new Set();
 let running = null;
@@ -86,10 +108,27 @@ function answerView({ seq, gen: want, filter }) {
   }
 }
 
-const ready = init().then(
-  (exports) => { wasm = exports; self.postMessage({ type: 'ready', version: version() }); },
-  (e) => self.postMessage({ type: 'fatal', message: `the WebAssembly core did not start: ${e}` }),
-);
+/**
+ * The analysis module compiled here, not by wasm-bindgen's loader, so that the part worker can
+ * be given the same WebAssembly.Module (wasm-bindgen's web loader keeps its module private).
+ * Streaming compilation as the loader does it, or from the bytes when the server does not
+ * say application/wasm.
+ */
+async function compileCore() {
+  const r = await fetch(new URL('../pkg/mailrep_web_bg.wasm', import.meta.url));
+  if (!r.ok) throw new Error(`HTTP ${r.status} for the analysis module`);
+  if (WebAssembly.compileStreaming && (r.headers.get('Content-Type') || '').startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(r);
+  }
+  return WebAssembly.compile(await r.arrayBuffer());
+}
+
+const ready = compileCore().then(async (module) => {
+  wasm = await init({ module_or_path: module });
+  partWorker?.postMessage({ type: 'init', module });
+  partModule = module;
+  self.postMessage({ type: 'ready', version: version() });
+}).catch((e) => self.postMessage({ type: 'fatal', message: `the WebAssembly core did not start: ${e}` }));
 
 self.onmessage = async (e) => {
   const m = e.data;
@@ -99,8 +138,10 @@ self.onmessage = async (e) => {
     try {
       analyzer?.free();
       analyzer = new Analyzer(m.config || '');
+      analyzerConfig = m.config || '';
     } catch (err) {
       analyzer = new Analyzer('');
+      analyzerConfig = '';
       self.postMessage({ type: 'config-error', message: String(err?.message || err) });
     }
   } else if (m.type === 'warm') {
@@ -113,8 +154,9 @@ self.onmessage = async (e) => {
     answerView(m);
   } else if (m.type === 'cancel') {
     cancelled.add(m.id);
-    // The running file stops now, not when its reader next delivers.
+    // The running file stops now, not when its reader next delivers (or its part ends).
     if (feed?.id === m.id) feed.deliver({ type: 'cancelled' });
+    if (partJob?.id === m.id) partJob.cancel();
   }
 };
 
@@ -307,27 +349,228 @@ function openFeed(id, file) {
   return f;
 }
 
+// ---- the split: the part worker analyses the second half of a big plain log -------------------
+
+/**
+ * Files from this size on are split when they are plain logs. The split has fixed costs: two
+ * small reads of the file (its head, the window at its middle), the part's messages, its
+ * encoded state (Analyzer.endPart) and absorbing it (absorbPart: proportional to what the part
+ * holds, not to its bytes) and a second Analyzer's memory. At the page's speed (100-150 MB/s
+ * per thread here) 16 MiB take about 100-150 ms on one thread: the split saves about half of
+ * that, well above those costs; smaller files finish in a few tens of ms either way and keep
+ * the one-thread path (one Analyzer's memory).
+ */
+const SPLIT_MIN_BYTES = 16 * 1024 * 1024;
+/** The head given to splittableLog (the core's own sniff reads no more). */
+const HEAD_BYTES = 4096;
+/** The window at the middle of the file searched for the end of a line (none in it: no split). */
+const SPLIT_WINDOW = 64 * 1024;
+/** Restarts of a part worker whose part failed (its instance may be broken after a trap). */
+const PART_RESTARTS = 3;
+
+/** The part worker (null: not started, failed, or no nested workers here). */
+let partWorker = null;
+/** True once the part worker has instantiated the module; parts are asked for only then. */
+let partReady = false;
+let partRestarts = 0;
+/** The compiled analysis module, for the part worker (set when compiled). */
+let partModule = null;
+/** The running part: see startPartJob. */
+let partJob = null;
+
+// Started with this worker (while the wasm module compiles), so it is ready for the first big file.
+startPart();
+
+function startPart() {
+  partReady = false;
+  try {
+    partWorker = new Worker(new URL('./part.js', import.meta.url), { type: 'module', name: 'mailrep-part' });
+  } catch {
+    partWorker = null;
+    return;
+  }
+  const w = partWorker;
+  w.onmessage = (e) => { if (w === partWorker) onPartMessage(e.data); };
+  w.onerror = (e) => {
+    // The part worker did not start (no nested workers, its script failed) or died: no split
+    // from now on; a running part is read by this worker (see analyzeFile).
+    e.preventDefault?.();
+    if (w !== partWorker) return;
+    stopPart();
+    partJob?.settle({ type: 'error', message: `the part worker failed: ${e.message || 'unknown error'}` });
+  };
+  if (partModule) w.postMessage({ type: 'init', module: partModule });
+}
+
+function stopPart() {
+  partWorker?.terminate();
+  partWorker = null;
+  partReady = false;
+}
+
+function onPartMessage(m) {
+  if (m.type === 'ready') {
+    partReady = true;
+  } else if (m.type === 'failed') {
+    stopPart();
+  } else if (partJob?.id === m.id) {
+    if (m.type === 'progress') {
+      partJob.bytes = m.bytes;
+      partJob.onProgress?.();
+    } else {
+      // 'state' or 'error'. After an error the part's wasm instance may be broken (a trap):
+      // a fresh worker (the compiled module is at hand) for the next big file.
+      if (m.type === 'error') {
+        stopPart();
+        if (partRestarts++ < PART_RESTARTS) startPart();
+      }
+      partJob.settle(m);
+    }
+  }
+}
+
+/**
+ * Where a big plain log is split: the byte after the first '\n' at or after the middle of the
+ * file, or 0 (no split: a small file, not a plain log, no part worker, no end of line in the
+ * window, or the file could not be read here; the normal path then reports it).
+ */
+async function splitPoint(file) {
+  if (file.size < SPLIT_MIN_BYTES || !partReady || typeof core.splittableLog !== 'function') return 0;
+  try {
+    const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+    if (isFindingsJson(head) || !core.splittableLog(head)) return 0;
+    const mid = Math.floor(file.size / 2);
+    const nl = new Uint8Array(await file.slice(mid, mid + SPLIT_WINDOW).arrayBuffer()).indexOf(0x0a);
+    const split = nl < 0 ? 0 : mid + nl + 1;
+    return split < file.size ? split : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Asks the part worker for the part of `file` from `split` on (the input `name`). Returns the
+ * job: `bytes` (the part's bytes pushed so far), `result` (a promise of the part worker's
+ * 'state' or 'error' message, or {type:'cancelled'}), `cancel()`, and `onProgress` (called
+ * with each progress of the part).
+ */
+function startPartJob(id, file, split, name) {
+  let resolve;
+  const job = {
+    id, bytes: 0, settled: false, onProgress: null,
+    result: new Promise((r) => { resolve = r; }),
+    settle(m) {
+      if (job.settled) return;
+      job.settled = true;
+      if (partJob === job) partJob = null;
+      resolve(m);
+    },
+    cancel() {
+      if (job.settled) return;
+      partWorker?.postMessage({ type: 'cancel', id });
+      job.settle({ type: 'cancelled' });
+    },
+  };
+  partJob = job;
+  partWorker.postMessage({ type: 'part', id, blob: file.slice(split), name, lastModified: file.lastModified, config: analyzerConfig });
+  return job;
+}
+
+// ---- a file ----------------------------------------------------------------------------------
+
 async function analyzeFile({ id, file, name }) {
   const t0 = performance.now();
-  const src = openFeed(id, file);
-  const ptr = analyzer.inputBuffer(BATCH_BYTES);
-  let bytes = 0; // bytes pushed
-  let started = false;
-  let wasmMs = 0;
-  let waitMs = 0;
-  let copyMs = 0;
-  let last = t0;
+  const split = await splitPoint(file);
+  const part = split ? startPartJob(id, file, split, name || file.name) : null;
+  // What this worker pushed and how long it took; `part`: the part running meanwhile.
+  const run = { id, file, name, t0, ptr: analyzer.inputBuffer(BATCH_BYTES), bytes: 0, started: false,
+    wasmMs: 0, waitMs: 0, copyMs: 0, last: t0, part };
+  const r = await pushAll(run, split ? file.slice(0, split) : file);
+  if (r.result) {
+    part?.cancel(); // a findings file after all (splittableLog said otherwise): no part
+    return r.result;
+  }
+  let { status, message } = r;
+  let parts = 1;
+  let figures = {};
+  if (part && status === 'done') {
+    // This worker's half is pushed: the part's state, as soon as the part worker has it.
+    const w0 = performance.now();
+    part.onProgress = () => progress(run, performance.now());
+    const s = await part.result;
+    const partWaitMs = performance.now() - w0;
+    if (s.type === 'cancelled' || cancelled.has(id)) {
+      status = 'cancelled';
+      message = `cancelled after ${run.bytes + part.bytes} of ${file.size} bytes; nothing of it is counted`;
+    } else {
+      let absorbed = false;
+      if (s.type === 'state') {
+        const a0 = performance.now();
+        try {
+          absorbed = analyzer.absorbPart(s.part);
+        } catch (err) {
+          // A malformed part: nothing was counted of it; the bytes are pushed here instead.
+          console.warn(`mailrep: the part of ${file.name} was not absorbed: ${err?.message || err}`);
+        }
+        const absorbMs = performance.now() - a0;
+        run.wasmMs += absorbMs;
+        figures = { partMs: s.ms, partWasmMs: s.wasmMs, partWaitMs, absorbMs, partBytes: s.bytes, partMemory: s.memory };
+      } else {
+        console.warn(`mailrep: the part of ${file.name} failed: ${s.message}`);
+      }
+      run.part = null; // progress counts this worker's bytes alone from here on
+      if (absorbed) {
+        run.bytes += s.bytes;
+        parts = 2;
+      } else {
+        // Not absorbed (the core could not count it exactly, or the part failed): the second
+        // half goes through this worker, into the same input, as if the file was not split.
+        ({ status, message } = await pushAll(run, file.slice(split)));
+      }
+    }
+  } else {
+    part?.cancel(); // cancelled or unreadable before the middle: the part is dropped too
+  }
+  if (!run.started) analyzer.beginInput(name || file.name, file.lastModified);
+  const e0 = performance.now();
+  // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
+  if (status === 'cancelled') analyzer.abortInput('cancelled on the page');
+  else analyzer.endInput();
+  const ms = performance.now() - t0;
+  const wasmMs = run.wasmMs + (ms - (e0 - t0));
+  const v = analyzer.views();
+  const g = keepViews(v); // held (and freed when replaced) even if reading it throws
+  const findings = v.findings();
+  return { status, message, bytes: run.bytes, ms, wasmMs, waitMs: run.waitMs, copyMs: run.copyMs, memory: memory(),
+    findings, gen: g, split, parts, ...figures };
+}
+
+/** Tells the page the bytes pushed so far (of both halves while a part runs). */
+function progress(run, now) {
+  run.last = now;
+  const bytes = run.bytes + (run.part ? run.part.bytes : 0);
+  self.postMessage({ type: 'progress', id: run.id, bytes, total: run.file.size, ms: now - run.t0, memory: memory() });
+}
+
+/**
+ * Reads `blob` (the file, or a half of it) and pushes it into the Analyzer's input (started on
+ * its first batch: startInput). Resolves to {status, message} (done, cancelled or error), or
+ * to {result} when the file turned out to be a findings file (the file's result, read whole).
+ */
+async function pushAll(run, blob) {
+  const { id, file } = run;
+  const src = openFeed(id, blob);
   let status = 'done';
   let message = '';
   let ended = false;
   for (;;) {
     const w0 = performance.now();
     const m = await src.next();
-    waitMs += performance.now() - w0;
+    run.waitMs += performance.now() - w0;
     if (cancelled.has(id)) {
       if (m.type === 'chunk') giveBack(m.buf);
       status = 'cancelled';
-      message = `cancelled after ${bytes} of ${file.size} bytes; nothing of it is counted`;
+      message = `cancelled after ${run.bytes + (run.part ? run.part.bytes : 0)} of ${file.size} bytes; nothing of it is counted`;
       break;
     }
     if (m.type === 'end') {
@@ -343,42 +586,31 @@ async function analyzeFile({ id, file, name }) {
     if (m.type !== 'chunk') continue;
     // A fresh view each time: a call into the module may have grown (detached) its memory.
     const c0 = performance.now();
-    new Uint8Array(wasm.memory.buffer, ptr, m.len).set(new Uint8Array(m.buf, 0, m.len));
+    new Uint8Array(wasm.memory.buffer, run.ptr, m.len).set(new Uint8Array(m.buf, 0, m.len));
     giveBack(m.buf);
-    copyMs += performance.now() - c0;
-    if (!started) {
-      const r = await startInput(file, name, ptr, m.len, t0);
+    run.copyMs += performance.now() - c0;
+    if (!run.started) {
+      const r = await startInput(file, run.name, run.ptr, m.len, run.t0);
       if (r) {
         src.close(false);
-        return r;
+        return { result: r };
       }
-      started = true;
+      run.started = true;
     }
     const p0 = performance.now();
     analyzer.pushBuffer(m.len);
     const p1 = performance.now();
-    wasmMs += p1 - p0;
-    bytes += m.len;
-    if (p1 - last >= PROGRESS_EVERY_MS) {
-      last = p1;
-      self.postMessage({ type: 'progress', id, bytes, total: file.size, ms: p1 - t0, memory: memory() });
+    run.wasmMs += p1 - p0;
+    run.bytes += m.len;
+    if (p1 - run.last >= PROGRESS_EVERY_MS) {
+      progress(run, p1);
       // Reading in this thread: reads of a file already in memory resolve as microtasks; let
       // a waiting 'cancel' message in before going on.
       if (!reader) await yieldToEvents();
     }
   }
   src.close(ended);
-  if (!started) analyzer.beginInput(name || file.name, file.lastModified);
-  const e0 = performance.now();
-  // A cancelled file is undone in the core (Analyzer.abortInput): none of its lines count.
-  if (status === 'cancelled') analyzer.abortInput('cancelled on the page');
-  else analyzer.endInput();
-  const ms = performance.now() - t0;
-  wasmMs += ms - (e0 - t0);
-  const v = analyzer.views();
-  const gen = keepViews(v); // held (and freed when replaced) even if reading it throws
-  const findings = v.findings();
-  return { status, message, bytes, ms, wasmMs, waitMs, copyMs, memory: memory(), findings, gen };
+  return { status, message };
 }
 
 /**
