@@ -19,6 +19,8 @@ const CONFIG = fs.readFileSync(ex('mailrep.toml'), 'utf8');
 const expected = JSON.parse(fs.readFileSync(path.join(ART, 'expected/examples.json'), 'utf8'));
 const expectedMailLog = JSON.parse(fs.readFileSync(path.join(ART, 'expected/mail-log.json'), 'utf8'));
 const expectedBigLog = JSON.parse(fs.readFileSync(path.join(ART, 'expected/big-mail-log.json'), 'utf8'));
+// Redacted with the page's export default (Internal): compared with the page's export whole.
+const expectedSplitLog = JSON.parse(fs.readFileSync(path.join(ART, 'expected/split-mail-log.json'), 'utf8'));
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
@@ -290,6 +292,80 @@ await test('a log of many reading buffers (53 MB) gives the CLI numbers: views, 
   const counts = (rows) => rows.map(({ sample_reply: _, ...rest }) => rest);
   assert.deepEqual(counts(f.delivery.daily), counts(expectedBigLog.delivery.daily), 'daily rows equal the CLI');
   assert.deepEqual(f.delivery.provider_totals, expectedBigLog.delivery.provider_totals, 'provider totals equal the CLI');
+  await context.close();
+});
+
+/** The figures of the worker's 'done' message of every file so far (files.js marks them). */
+const doneMarks = (page) => page.evaluate(() => performance.getEntriesByName('mailrep:file-done').map((m) => m.detail));
+/** MB/s of the two halves of a split file (this worker's Analyzer and the part worker's). */
+const halves = (d) => `this worker ${((d.bytes - d.partBytes) / d.wasmMs / 1e3).toFixed(0)} MB/s, part worker ${(d.partBytes / d.partWasmMs / 1e3).toFixed(0)} MB/s`
+  + ` (${d.ms.toFixed(0)} ms in all, waited ${d.partWaitMs.toFixed(0)} ms for the part, absorbed in ${d.absorbMs.toFixed(1)} ms)`;
+
+await test('a log big enough to be split (26 MB) is analysed in two halves on two threads and gives the CLI findings exactly', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  // The part worker starts with the analysis worker (which the idle page starts and warms up);
+  // a file dropped before it has the module is read on one thread.
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  const log = path.join(ART, 'split-mail.log');
+  await page.setInputFiles('#file-input', log);
+  assert.deepEqual(await waitFiles(page, 1), ['done']);
+  const [done] = await doneMarks(page);
+  assert.ok(done.split > 0, `split: ${JSON.stringify(done)}`);
+  assert.equal(done.parts, 2, `the part was absorbed: ${JSON.stringify(done)}`);
+  assert.equal(done.bytes, fs.statSync(log).size, 'every byte of the file counted');
+  assert.equal(done.partBytes, done.bytes - done.split, 'the part is the file from the split on');
+  console.log(`     ${halves(done)}`);
+  await checkAllViews(page, expectedSplitLog, 'split-log');
+  // The whole findings (line counts, bytes, diagnostics with line numbers, every row): the
+  // export (Internal preset) equals the CLI's, redacted alike.
+  await page.click('#open-export');
+  await page.$eval('input[name=preset][value=internal]', (r) => r.click());
+  await page.waitForSelector('#redact-preview p');
+  const f = JSON.parse(fs.readFileSync(await download(page, '#export-findings', 'split-log-findings.json'), 'utf8'));
+  assert.deepEqual(f, expectedSplitLog, 'the findings equal the CLI');
+  await context.close();
+});
+
+await test('cancel: a big log analysed in two halves stops both; nothing of it counts; the next big log is split again', async () => {
+  const { context, page } = await newPage();
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  const log = fs.readFileSync(ex('mail.log')).toString('base64');
+  const dt = await page.evaluateHandle((b64) => {
+    const one = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const d = new DataTransfer();
+    d.items.add(new File(Array(40).fill(one), 'big.log')); // ~180 MB
+    d.items.add(new File([one], 'small.log'));
+    return d;
+  }, log);
+  // Cancelled from inside the page as soon as the row shows the file reading (see 'cancel:' above).
+  await page.evaluate(() => {
+    const obs = new MutationObserver(() => {
+      const b = document.querySelector('#file-1[data-status=reading] button');
+      if (b) {
+        obs.disconnect();
+        b.click();
+      }
+    });
+    obs.observe(document.getElementById('file-table'), { subtree: true, childList: true, attributes: true });
+  });
+  await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  assert.deepEqual(await waitFiles(page, 2), ['cancelled', 'done']);
+  const [big] = await doneMarks(page);
+  assert.ok(big.split > 0, `the cancelled file was split: ${JSON.stringify(big)}`);
+  assert.equal(big.parts, 1, 'no part absorbed');
+  await tab(page, 'delivery');
+  checkProviders(await providerTable(page, 'provider-table'), expectedMailLog);
+  // The part worker took the cancel and takes the next part.
+  await page.setInputFiles('#file-input', path.join(ART, 'split-mail.log'));
+  assert.deepEqual(await waitFiles(page, 3), ['cancelled', 'done', 'done']);
+  const third = (await doneMarks(page))[2];
+  assert.equal(third.parts, 2, `the next big log was split and absorbed: ${JSON.stringify(third)}`);
   await context.close();
 });
 
