@@ -127,16 +127,35 @@ console.log(`input: ${path.basename(LOG)}, ${mb(size)} MB, ${native.toLocaleStri
 // end (reader.js reads on another thread meanwhile); inside the wasm: Analyzer.pushBuffer +
 // endInput; waiting: the analysis worker idle until the reader's next buffer; copies: the
 // buffers copied into the module's memory. The rest: messages and progress.
+// Split (worker.js, part.js): the analysis worker's Analyzer pushed the bytes before `split`,
+// the part worker's the rest; wasmMs is then the first half's (+ absorbPart + endInput).
+const split = worker.parts === 2;
+const ownBytes = split ? worker.bytes - worker.partBytes : worker.bytes;
 console.log(`page (worker: File.stream() -> wasm): ${worker.ms.toFixed(0)} ms = ${pageRate.toFixed(0)} MB/s`
-  + (worker.wasmMs ? `; inside the wasm (push + endInput): ${worker.wasmMs.toFixed(0)} ms = ${(worker.bytes / worker.wasmMs / 1e3).toFixed(0)} MB/s` : ''));
-if (worker.waitMs !== undefined) {
-  console.log(`  of the worker ms: waiting for the reader ${worker.waitMs.toFixed(0)} ms, copies into the wasm ${worker.copyMs.toFixed(0)} ms, `
-    + `rest ${(worker.ms - worker.wasmMs - worker.waitMs - worker.copyMs).toFixed(0)} ms`);
+  + (worker.wasmMs ? `; inside the wasm (push + ${split ? 'absorbPart + ' : ''}endInput): ${worker.wasmMs.toFixed(0)} ms = ${(ownBytes / worker.wasmMs / 1e3).toFixed(0)} MB/s`
+    + (split ? ` of its ${mb(ownBytes)} MB` : '') : ''));
+if (worker.parts === undefined) {
+  console.log('split: the page does not report it (an older page)');
+} else if (split) {
+  console.log(`split: two halves on two threads (parts=2, split at byte ${worker.split.toLocaleString('en-US')}): `
+    + `part worker ${mb(worker.partBytes)} MB in ${worker.partMs.toFixed(0)} ms, inside its wasm ${worker.partWasmMs.toFixed(0)} ms = ${(worker.partBytes / worker.partWasmMs / 1e3).toFixed(0)} MB/s; `
+    + `the analysis worker waited ${worker.partWaitMs.toFixed(0)} ms for it after its half; absorbPart ${worker.absorbMs.toFixed(1)} ms; part worker's wasm memory ${mb(worker.partMemory)} MB`);
+} else {
+  console.log(`split: not used (parts=1${worker.split ? `; split at byte ${worker.split} but the part was not absorbed${worker.partMs !== undefined ? ' (refused by absorbPart)' : ' (the part failed)'}` : ''})`);
 }
-console.log(`page runs (worker ms / inside the wasm ms, best first): ${results.map((x) => `${x.marks.done[0].ms.toFixed(0)}/${x.marks.done[0].wasmMs.toFixed(0)}`).join(', ')}`);
+if (worker.waitMs !== undefined) {
+  const partWait = worker.partWaitMs || 0;
+  console.log(`  of the worker ms: waiting for the reader ${worker.waitMs.toFixed(0)} ms, copies into the wasm ${worker.copyMs.toFixed(0)} ms, `
+    + (worker.partWaitMs !== undefined ? `waiting for the part ${partWait.toFixed(0)} ms, ` : '')
+    + `rest ${(worker.ms - worker.wasmMs - worker.waitMs - worker.copyMs - partWait).toFixed(0)} ms`);
+}
+console.log(`page runs (worker ms / inside the wasm ms${split ? ' / part worker ms' : ''}, parts; best first): ${results.map((x) => {
+  const d = x.marks.done[0];
+  return `${d.ms.toFixed(0)}/${d.wasmMs.toFixed(0)}${d.partMs !== undefined ? `/${d.partMs.toFixed(0)}` : ''} (${d.parts ?? '?'})`;
+}).join(', ')}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
-console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
+console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB${worker.partMemory ? ` + part worker ${mb(worker.partMemory)} MB` : ''}; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
 console.log(`transfer, landing page: ${(landingRaw / 1e3).toFixed(0)} kB raw, ${(landingGz / 1e3).toFixed(0)} kB gzip -9 (${r.landing.length} files)`);
 if (r.warm) {
   console.log(`transfer, idle page (analysis worker started early, seen by the driver): ${list(r.idle)}`);
