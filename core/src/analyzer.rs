@@ -415,18 +415,12 @@ impl Analyzer {
     /// per distinct daily bucket and per deferral: it may cross between threads). The
     /// analyzer is spent. Empty when no part was open.
     pub fn end_part(&mut self) -> Vec<u8> {
-        let Some(mut cur) = self.current.take() else {
+        if let Some((stage, mut sink, limits)) = self.open_stage() {
+            stage.finish(0, limits, &mut sink);
+        }
+        let Some(cur) = self.current.take() else {
             return Vec::new();
         };
-        let (stage, mut sink) = cur.split(
-            &self.config,
-            &mut self.delivery,
-            &mut self.dmarc,
-            &mut self.bind,
-            self.abortable,
-            self.cold,
-        );
-        stage.finish(0, &self.config.limits, &mut sink);
         self.delivery.encode_part(
             cur.bytes,
             !cur.diagnostics.is_empty(),

@@ -91,8 +91,8 @@ fn crossing_log() -> Vec<u8> {
     s.into_bytes()
 }
 
-/// The findings of `before` (ended inputs), then `log` pushed in one pass, as JSON.
-fn one_pass(config: &Config, before: &[(String, Vec<u8>)], name: &str, log: &[u8]) -> String {
+/// An abortable analyzer (as the page's) that read the inputs `before` and began `name`.
+fn analyzer_at(config: &Config, before: &[(String, Vec<u8>)], name: &str) -> Analyzer {
     let mut a = Analyzer::new(config.clone()).unwrap();
     a.set_abortable(true);
     for (n, b) in before {
@@ -101,6 +101,12 @@ fn one_pass(config: &Config, before: &[(String, Vec<u8>)], name: &str, log: &[u8
         a.end_input();
     }
     a.begin_input(name, reference());
+    a
+}
+
+/// The findings of `before` (ended inputs), then `log` pushed in one pass, as JSON.
+fn one_pass(config: &Config, before: &[(String, Vec<u8>)], name: &str, log: &[u8]) -> String {
+    let mut a = analyzer_at(config, before, name);
     for chunk in log.chunks(1 << 20) {
         a.push(chunk);
     }
@@ -125,14 +131,7 @@ fn in_parts(
     }
     let state = part.end_part();
 
-    let mut a = Analyzer::new(config.clone()).unwrap();
-    a.set_abortable(true);
-    for (n, b) in before {
-        a.begin_input(n, reference());
-        a.push(b);
-        a.end_input();
-    }
-    a.begin_input(name, reference());
+    let mut a = analyzer_at(config, before, name);
     for c in log[..cut].chunks(chunk.max(1)) {
         a.push(c);
     }

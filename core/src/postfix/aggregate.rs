@@ -1018,18 +1018,7 @@ impl DeliveryAggregator {
 
     /// Adds one input's counters to the totals.
     pub fn add_stats(&mut self, stats: &LogStats) {
-        let t = &mut self.totals;
-        t.lines += stats.lines;
-        t.status_lines += stats.status_lines;
-        t.attempts += stats.attempts;
-        t.skipped += stats.skipped;
-        t.expired += stats.expired;
-        t.expired_unattributed += stats.expired_unattributed;
-        t.unparsed += stats.unparsed;
-        t.truncated += stats.truncated;
-        for d in [stats.first_date, stats.last_date].into_iter().flatten() {
-            note_date(t, d);
-        }
+        add_counts(&mut self.totals, stats);
     }
 
     /// Builds the delivery findings. `bind` maps services to sending IPs learned from
@@ -1335,6 +1324,21 @@ fn utf8(raw: &[u8]) -> std::borrow::Cow<'_, str> {
     match simdutf8::basic::from_utf8(raw) {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(raw),
+    }
+}
+
+/// Adds the counters of `stats` to `to` (its date range widened).
+fn add_counts(to: &mut LogStats, stats: &LogStats) {
+    to.lines += stats.lines;
+    to.status_lines += stats.status_lines;
+    to.attempts += stats.attempts;
+    to.skipped += stats.skipped;
+    to.expired += stats.expired;
+    to.expired_unattributed += stats.expired_unattributed;
+    to.unparsed += stats.unparsed;
+    to.truncated += stats.truncated;
+    for d in [stats.first_date, stats.last_date].into_iter().flatten() {
+        note_date(to, d);
     }
 }
 

@@ -18,7 +18,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::{
     Bucket, BucketKey, DeliveryAggregator, EXPIRED_REASON, EXPIRED_RULE, LineDiagnostics, LogStats,
-    Sample, Unclassified, UnclassifiedKey, note_date,
+    Sample, Unclassified, UnclassifiedKey, add_counts, note_date,
 };
 use crate::date::Date;
 use crate::postfix::Outcome;
@@ -263,16 +263,8 @@ impl DeliveryAggregator {
         let reasons = ids(&part.reasons, &mut self.reasons);
         let rules = ids(&part.rules, &mut self.rules);
 
-        let theirs = &part.stats;
-        stats.lines += theirs.lines;
-        stats.status_lines += theirs.status_lines;
-        stats.attempts += theirs.attempts;
-        stats.skipped += theirs.skipped;
-        stats.unparsed += theirs.unparsed;
-        stats.truncated += theirs.truncated;
-        for date in [theirs.first_date, theirs.last_date].into_iter().flatten() {
-            note_date(stats, date);
-        }
+        // (A part's expired lines are its queue events, counted below.)
+        add_counts(stats, &part.stats);
         if diags.unparsed.is_none() {
             diags.unparsed = part.unparsed.map(|(line, why)| (line + line_offset, why));
         }
