@@ -354,11 +354,14 @@ function openFeed(id, file) {
 /**
  * Files from this size on are split when they are plain logs. The split has fixed costs: two
  * small reads of the file (its head, the window at its middle), the part's messages, its
- * encoded state (Analyzer.endPart) and absorbing it (absorbPart: proportional to what the part
- * holds, not to its bytes) and a second Analyzer's memory. At the page's speed (100-150 MB/s
- * per thread here) 16 MiB take about 100-150 ms on one thread: the split saves about half of
- * that, well above those costs; smaller files finish in a few tens of ms either way and keep
- * the one-thread path (one Analyzer's memory).
+ * encoded state (Analyzer.endPart) and absorbing it (absorbPart, proportional to what the part
+ * holds, not to its bytes: measured 3 ms for a 13 MB part, 7-15 ms for a 100 MB one) and a
+ * second Analyzer's memory (10-16 MB of linear memory in the part worker). Below 16 MiB a file
+ * takes some tens of ms on one thread (150-450 MB/s warm, by content): not worth that memory.
+ * What it gains depends on free cores: Chromium's own reading of the file (File.stream, on the
+ * browser's IO threads) costs about as much CPU as the analysis, so on a two-core machine the
+ * split measured neutral (200 MB: median 471 ms split, 454 ms not); with more cores each half
+ * and the reading get one of their own.
  */
 const SPLIT_MIN_BYTES = 16 * 1024 * 1024;
 /** The head given to splittableLog (the core's own sniff reads no more). */
