@@ -64,7 +64,7 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     try { transfer.set(new URL(r.url()).pathname, (await r.body()).length); } catch { /* no body */ }
   });
   const tLoad = Date.now();
-  await page.goto(BASE_URL);
+  await page.goto(BASE_URL + (process.env.PAGE_QUERY || ''));
   await page.waitForSelector('html[data-ready=true]');
   const landing = [...transfer.entries()];
   // The page starts its analysis worker when it is idle and warms the wasm up (files.js

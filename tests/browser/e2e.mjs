@@ -329,6 +329,20 @@ await test('a log big enough to be split (26 MB) is analysed in two halves on tw
   await context.close();
 });
 
+await test('?split=never: the same big log is read on one thread, with the same findings', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${BASE}?split=never`);
+  await page.waitForSelector('html[data-ready=true]');
+  await applySettings(page, CONFIG);
+  await page.waitForSelector('html[data-warm=true]', { state: 'attached', timeout: 60_000 });
+  await page.setInputFiles('#file-input', path.join(ART, 'split-mail.log'));
+  assert.deepEqual(await waitFiles(page, 1), ['done']);
+  const [done] = await doneMarks(page);
+  assert.ok(!done.split && done.parts === 1, `not split: ${JSON.stringify(done)}`);
+  await checkAllViews(page, expectedSplitLog, 'split-never');
+  await context.close();
+});
+
 await test('cancel: a big log analysed in two halves stops both; nothing of it counts; the next big log is split again', async () => {
   const { context, page } = await newPage();
   await page.goto(BASE);

@@ -184,7 +184,12 @@ function lastSource() {
 
 function startWorker() {
   stopWorker();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // `?split=never` or `?split=always` on the page's address sets the worker's policy for big
+  // plain logs (worker.js, SPLIT_POLICY; benchmarks and tests compare the two); default auto.
+  const url = new URL('./worker.js', import.meta.url);
+  const split = new URLSearchParams(location.search).get('split');
+  if (split === 'never' || split === 'always') url.searchParams.set('split', split);
+  worker = new Worker(url, { type: 'module' });
   workerConfig = opts.config();
   workerFresh = true;
   const mine = epoch;

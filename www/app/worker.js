@@ -359,11 +359,19 @@ function openFeed(id, file) {
  * second Analyzer's memory (10-16 MB of linear memory in the part worker). Below 16 MiB a file
  * takes some tens of ms on one thread (150-450 MB/s warm, by content): not worth that memory.
  * What it gains depends on free cores: Chromium's own reading of the file (File.stream, on the
- * browser's IO threads) costs about as much CPU as the analysis, so on a two-core machine the
- * split measured neutral (200 MB: median 471 ms split, 454 ms not); with more cores each half
- * and the reading get one of their own.
+ * browser's IO threads) costs about as much CPU as the analysis (270-500 ms of CPU for 200 MB
+ * here), so on a two-core machine the two halves and the reading share two cores: the 200 MB
+ * log measured 405-585 ms split, 460-550 ms not (six interleaved runs each, median 418 vs
+ * 523 ms; BENCHMARKS.md "Session 10"); with more cores each gets one of its own.
  */
 const SPLIT_MIN_BYTES = 16 * 1024 * 1024;
+/**
+ * Whether big plain logs are split: 'always', 'never', or 'auto' (the default: when the
+ * browser reports two cores or more), from this worker's address (files.js passes the page's
+ * `?split=`).
+ */
+const SPLIT_POLICY = new URL(import.meta.url).searchParams.get('split') || 'auto';
+const SPLIT = SPLIT_POLICY === 'always' || (SPLIT_POLICY === 'auto' && (navigator.hardwareConcurrency || 2) >= 2);
 /** The head given to splittableLog (the core's own sniff reads no more). */
 const HEAD_BYTES = 4096;
 /** The window at the middle of the file searched for the end of a line (none in it: no split). */
@@ -381,8 +389,9 @@ let partModule = null;
 /** The running part: see startPartJob. */
 let partJob = null;
 
-// Started with this worker (while the wasm module compiles), so it is ready for the first big file.
-startPart();
+// Started with this worker (while the wasm module compiles), so it is ready for the first big
+// file; not at all when big files are not split.
+if (SPLIT) startPart();
 
 function startPart() {
   partReady = false;
@@ -438,6 +447,7 @@ function onPartMessage(m) {
  * window, or the file could not be read here; the normal path then reports it).
  */
 async function splitPoint(file) {
+  if (!SPLIT) return 0;
   if (file.size < SPLIT_MIN_BYTES || !partReady || typeof core.splittableLog !== 'function') return 0;
   try {
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
