@@ -184,6 +184,25 @@ async function checkAllViews(page, findings, prefix) {
   assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content Security Policy violations');
 }
 
+/**
+ * Clicks the first file's Cancel from inside the page as soon as its row shows it reading: the
+ * row re-renders with every progress message, and the page reads a file in about half a
+ * second, too fast for page.click's wait for a stable element or for a round trip from here
+ * under load.
+ */
+async function cancelFirstWhenReading(page) {
+  await page.evaluate(() => {
+    const obs = new MutationObserver(() => {
+      const b = document.querySelector('#file-1[data-status=reading] button');
+      if (b) {
+        obs.disconnect();
+        b.click();
+      }
+    });
+    obs.observe(document.getElementById('file-table'), { subtree: true, childList: true, attributes: true });
+  });
+}
+
 async function download(page, button, name) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
   const to = path.join(ART, name || d.suggestedFilename());
@@ -357,17 +376,7 @@ await test('cancel: a big log analysed in two halves stops both; nothing of it c
     d.items.add(new File([one], 'small.log'));
     return d;
   }, log);
-  // Cancelled from inside the page as soon as the row shows the file reading (see 'cancel:' above).
-  await page.evaluate(() => {
-    const obs = new MutationObserver(() => {
-      const b = document.querySelector('#file-1[data-status=reading] button');
-      if (b) {
-        obs.disconnect();
-        b.click();
-      }
-    });
-    obs.observe(document.getElementById('file-table'), { subtree: true, childList: true, attributes: true });
-  });
+  await cancelFirstWhenReading(page);
   await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
   assert.deepEqual(await waitFiles(page, 2), ['cancelled', 'done']);
   const [big] = await doneMarks(page);
@@ -458,20 +467,7 @@ await test('cancel: a big file cancelled while reading keeps the other files, wi
     d.items.add(new File([one], 'small.log'));
     return d;
   }, log);
-  // Clicked from inside the page, as soon as the row shows the file reading: the row
-  // re-renders with every progress message, and the page reads the file in about half a
-  // second, too fast for page.click's wait for a stable element or for a round trip from
-  // here under load.
-  await page.evaluate(() => {
-    const obs = new MutationObserver(() => {
-      const b = document.querySelector('#file-1[data-status=reading] button');
-      if (b) {
-        obs.disconnect();
-        b.click();
-      }
-    });
-    obs.observe(document.getElementById('file-table'), { subtree: true, childList: true, attributes: true });
-  });
+  await cancelFirstWhenReading(page);
   await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
   const statuses = await waitFiles(page, 2);
   assert.deepEqual(statuses, ['cancelled', 'done']);

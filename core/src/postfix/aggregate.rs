@@ -732,23 +732,7 @@ impl DeliveryAggregator {
                     events.expired(self.seq, host, key, date, cap(d.detail));
                     return;
                 }
-                let Some(info) = self.queue.get(key) else {
-                    stats.expired_unattributed += 1;
-                    return;
-                };
-                stats.expired += 1;
-                note_date(stats, date);
-                let key = BucketKey {
-                    date,
-                    host,
-                    service: info.service,
-                    reply_ip: info.reply_ip,
-                    provider: info.provider,
-                    outcome: Outcome::DeferredOther,
-                    reason: self.reasons.id(EXPIRED_REASON),
-                };
-                let rule = self.rules.id(EXPIRED_RULE);
-                self.bump(key, 0, 1, rule, Sample::Text(d.detail), diags);
+                self.expired(host, key, date, Sample::Text(d.detail), stats, diags);
                 return;
             }
             Examined::Egress {
@@ -881,6 +865,37 @@ impl DeliveryAggregator {
                 );
             }
         }
+    }
+
+    /// Counts a `status=expired` line of the interned `host` whose queue key is `key`: as a
+    /// final outcome of the queue id's last egress deferral, or as unattributed when there was
+    /// none (or the table forgot it).
+    fn expired(
+        &mut self,
+        host: u32,
+        key: u64,
+        date: Date,
+        sample: Sample<'_>,
+        stats: &mut LogStats,
+        diags: &mut LineDiagnostics,
+    ) {
+        let Some(info) = self.queue.get(key) else {
+            stats.expired_unattributed += 1;
+            return;
+        };
+        stats.expired += 1;
+        note_date(stats, date);
+        let key = BucketKey {
+            date,
+            host,
+            service: info.service,
+            reply_ip: info.reply_ip,
+            provider: info.provider,
+            outcome: Outcome::DeferredOther,
+            reason: self.reasons.id(EXPIRED_REASON),
+        };
+        let rule = self.rules.id(EXPIRED_RULE);
+        self.bump(key, 0, 1, rule, sample, diags);
     }
 
     /// Explains one log line: how it was parsed and classified, or why it was not counted.

@@ -17,8 +17,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::{
-    Bucket, BucketKey, DeliveryAggregator, EXPIRED_REASON, EXPIRED_RULE, LineDiagnostics, LogStats,
-    Sample, Unclassified, UnclassifiedKey, add_counts, note_date,
+    Bucket, BucketKey, DeliveryAggregator, LineDiagnostics, LogStats, Sample, Unclassified,
+    UnclassifiedKey, add_counts,
 };
 use crate::date::Date;
 use crate::postfix::Outcome;
@@ -363,23 +363,8 @@ impl DeliveryAggregator {
                 sample,
                 ..
             } => {
-                let Some(info) = self.queue.get(key) else {
-                    stats.expired_unattributed += 1;
-                    return;
-                };
-                stats.expired += 1;
-                note_date(stats, date);
-                let key = BucketKey {
-                    date,
-                    host: hosts[host as usize],
-                    service: info.service,
-                    reply_ip: info.reply_ip,
-                    provider: info.provider,
-                    outcome: Outcome::DeferredOther,
-                    reason: self.reasons.id(EXPIRED_REASON),
-                };
-                let rule = self.rules.id(EXPIRED_RULE);
-                self.bump(key, 0, 1, rule, Sample::Text(&sample), diags);
+                let host = hosts[host as usize];
+                self.expired(host, key, date, Sample::Text(&sample), stats, diags);
             }
         }
     }
