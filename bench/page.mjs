@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { cpuByThread, cpuSince, describeCpu } from './chromium-cpu.mjs';
 import { fileURLToPath } from 'node:url';
 
 const { BASE_URL, LOG, CONFIG, RUNS, NATIVE_MS, NATIVE_JSON, WWW } = process.env;
@@ -87,6 +88,7 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     } catch { /* closing */ }
   }, 200);
   const rss = rssSampler(process.pid);
+  const cpu0 = cpuByThread();
   const t0 = Date.now();
   await page.setInputFiles('#file-input', LOG);
   await page.waitForSelector('#file-table tbody tr[data-status=done]', { state: 'attached', timeout: 600_000 });
@@ -102,7 +104,8 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     return { firstResultMs: one('mailrep:first-findings').startTime - added, done, wasmMemory: mem };
   });
   const attempts = await page.$eval('#coverage', (p) => p.textContent);
-  results.push({ wall, heapPeak, rssPeak, marks, attempts, landing, idle, warm, all: [...transfer.entries()] });
+  const cpu = cpuSince(cpu0, cpuByThread());
+  results.push({ wall, heapPeak, rssPeak, marks, attempts, landing, idle, warm, cpu, all: [...transfer.entries()] });
   await context.close();
 }
 await browser.close();
@@ -153,6 +156,9 @@ console.log(`page runs (worker ms / inside the wasm ms${split ? ' / part worker 
   const d = x.marks.done[0];
   return `${d.ms.toFixed(0)}/${d.wasmMs.toFixed(0)}${d.partMs !== undefined ? `/${d.partMs.toFixed(0)}` : ''} (${d.parts ?? '?'})`;
 }).join(', ')}`);
+// Where the two cores went from the drop to the cards (the page's threads and Chromium's own,
+// the file's reading included; the 100 ms samplers of this driver are not in it).
+console.log(`Chromium's threads, drop -> cards (best run): ${describeCpu(r.cpu, 8)}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
 console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB${worker.partMemory ? ` + part worker ${mb(worker.partMemory)} MB` : ''}; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
