@@ -147,11 +147,24 @@ impl InputSink<'_> {
     /// Called before lines reach the delivery aggregator.
     #[inline]
     fn touch(&mut self) {
-        if !*self.touched {
-            *self.touched = true;
-            if self.abortable {
-                *self.checkpoint = Some(self.delivery.checkpoint());
-            }
+        touch(self.touched, self.checkpoint, self.abortable, self.delivery);
+    }
+}
+
+/// Marks an input as reaching the delivery aggregator (its first line, or an absorbed part)
+/// and, the first time, takes the checkpoint an abortable analyzer's
+/// [`Analyzer::abort_input`] returns to.
+#[inline]
+fn touch(
+    touched: &mut bool,
+    checkpoint: &mut Option<aggregate::Checkpoint>,
+    abortable: bool,
+    delivery: &DeliveryAggregator,
+) {
+    if !*touched {
+        *touched = true;
+        if abortable {
+            *checkpoint = Some(delivery.checkpoint());
         }
     }
 }
@@ -447,13 +460,12 @@ impl Analyzer {
         let Some(line_offset) = cur.stage.lines_at_cut() else {
             return Err(not_open);
         };
-        if !cur.touched {
-            // As the part's first line would (`InputSink::touch`).
-            cur.touched = true;
-            if self.abortable {
-                cur.checkpoint = Some(self.delivery.checkpoint());
-            }
-        }
+        touch(
+            &mut cur.touched,
+            &mut cur.checkpoint,
+            self.abortable,
+            &self.delivery,
+        );
         let absorbed =
             self.delivery
                 .absorb_part(part, &mut cur.stats, &mut cur.line_diags, line_offset)?;
