@@ -52,9 +52,7 @@
 //                 {type:'view', seq, view | error | stale}   stale: the findings `gen` were replaced
 //                 {type:'fatal', message}
 
-import init, { Analyzer, version } from '../pkg/mailrep_web.js';
-// For splittableLog, which an older build of the module lacks (then no file is split).
-import * as core from '../pkg/mailrep_web.js';
+import init, { Analyzer, splittableLog, version } from '../pkg/mailrep_web.js';
 import { BATCH_BYTES, POOL, Pool, readFile } from './reader.js';
 import { warmupLog } from './warmup.js';
 
@@ -448,10 +446,10 @@ function onPartMessage(m) {
  */
 async function splitPoint(file) {
   if (!SPLIT) return 0;
-  if (file.size < SPLIT_MIN_BYTES || !partReady || typeof core.splittableLog !== 'function') return 0;
+  if (file.size < SPLIT_MIN_BYTES || !partReady) return 0;
   try {
     const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-    if (isFindingsJson(head) || !core.splittableLog(head)) return 0;
+    if (isFindingsJson(head) || !splittableLog(head)) return 0;
     const mid = Math.floor(file.size / 2);
     const nl = new Uint8Array(await file.slice(mid, mid + SPLIT_WINDOW).arrayBuffer()).indexOf(0x0a);
     const split = nl < 0 ? 0 : mid + nl + 1;
@@ -522,7 +520,8 @@ async function analyzeFile({ id, file, name }) {
         try {
           absorbed = analyzer.absorbPart(s.part);
         } catch (err) {
-          // A malformed part: nothing was counted of it; the bytes are pushed here instead.
+          // Only a trap in the core throws (a refused or unreadable part gives false); the
+          // bytes are pushed here instead, like a refused part's.
           console.warn(`mailrep: the part of ${file.name} was not absorbed: ${err?.message || err}`);
         }
         const absorbMs = performance.now() - a0;
