@@ -14,18 +14,19 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 await page.goto(BASE_URL);
 await page.setInputFiles('#f', LOG);
-const methods = [['stream', 2 << 20], ['stream', 16 << 20], ['slice', 16 << 20], ['whole', 0]];
+const methods = (process.env.METHODS || 'stream:2,stream:16,default:0,slice:16,sync:2,sync:16,whole:0')
+  .split(',').map((m) => { const [name, mib, halves] = m.split(':'); return [name, Number(mib) << 20, halves || false]; });
 const rows = new Map();
 for (let round = 0; round < Number(ROUNDS || 3); round++) {
-  for (const [method, size] of methods) {
+  for (const [method, size, halves] of methods) {
     const before = cpuByThread();
-    const r = await page.evaluate(([m, s]) => window.readOnce(m, s), [method, size]);
+    const r = await page.evaluate(([m, s, h]) => window.readOnce(m, s, h), [method, size, halves]);
     const used = cpuSince(before, cpuByThread());
     const cpu = used.total;
-    const label = size ? `${method} ${size >> 20} MiB` : method;
+    const label = (size ? `${method} ${size >> 20} MiB` : method) + (halves === 'halves' ? ' (two halves at once)' : halves === 'sliced' ? ' (File.slice(0, size))' : '');
     if (!rows.has(label)) rows.set(label, []);
     rows.get(label).push({ ms: r.ms, cpu });
-    console.log(`${label}: ${r.ms.toFixed(0)} ms wall, ${describeCpu(used, 4)}, ${r.bytes} bytes`);
+    console.log(`${label}: ${r.ms.toFixed(0)} ms wall, ${describeCpu(used, 4)}, ${r.bytes} bytes in ${r.reads} reads`);
   }
 }
 await browser.close();
