@@ -88,6 +88,10 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     } catch { /* closing */ }
   }, 200);
   const rss = rssSampler(process.pid);
+  // PHASES=1: Chromium's CPU sampled every 50 ms, to split it at the page's marks (below).
+  const samples = [];
+  const sampler = process.env.PHASES === '1'
+    ? setInterval(() => samples.push({ t: Date.now(), cpu: cpuByThread() }), 50) : null;
   const cpu0 = cpuByThread();
   const t0 = Date.now();
   await page.setInputFiles('#file-input', LOG);
@@ -105,6 +109,21 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
   });
   const attempts = await page.$eval('#coverage', (p) => p.textContent);
   const cpu = cpuSince(cpu0, cpuByThread());
+  if (sampler) {
+    clearInterval(sampler);
+    const at = await page.evaluate(() => {
+      const t = (n) => performance.timeOrigin + performance.getEntriesByName(n)[0].startTime;
+      const d = performance.getEntriesByName('mailrep:file-done')[0];
+      return { added: t('mailrep:files-added'), done: performance.timeOrigin + d.startTime, start: performance.timeOrigin + d.startTime - d.detail.ms };
+    });
+    const near = (t) => samples.reduce((b, x) => (Math.abs(x.t - t) < Math.abs(b.t - t) ? x : b), samples[0]);
+    const phase = (a, b) => describeCpu(cpuSince(near(a).cpu, near(b).cpu), 8);
+    console.log(`phases (CPU sampled every 50 ms; worker's file: ${(at.done - at.start).toFixed(0)} ms):`);
+    console.log(`  setInputFiles -> files-added ${(at.added - t0).toFixed(0)} ms: ${phase(t0, at.added)}`);
+    console.log(`  files-added -> worker starts the file ${(at.start - at.added).toFixed(0)} ms: ${phase(at.added, at.start)}`);
+    console.log(`  the worker's file: ${phase(at.start, at.done)}`);
+    console.log(`  file-done -> cards ${(t0 + wall - at.done).toFixed(0)} ms: ${phase(at.done, t0 + wall)}`);
+  }
   results.push({ wall, heapPeak, rssPeak, marks, attempts, landing, idle, warm, cpu, all: [...transfer.entries()] });
   await context.close();
 }
