@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# bench/browser-wasm.sh -- the page's analysis alone: the 200 MB generated log pushed through the
+# analysis module in headless Chromium from memory (no reading of the file by Chromium is
+# timed), on one worker and split on two as the page splits a big log, interleaved with the
+# native CLI on the same file. With bench/browser-read.sh (Chromium's reading alone) it tells
+# where the page's time goes (BENCHMARKS.md "Session 11"). A benchmark, not a test: it asserts
+# nothing.
+#
+# usage: bench/browser-wasm.sh [ROUNDS]   (default 5)
+# environment: MAILREP_BIN (a built native CLI; default: cargo build --release). Expects the
+#   page built (scripts/build-www), target/bench/mail-200m.log (bench/page.sh makes both) and
+#   tests/browser/node_modules (tests/browser/run installs it).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT="$ROOT/target/bench"
+LOG="$OUT/mail-200m.log"
+[ -s "$LOG" ] || { echo "error: $LOG missing (run bench/page.sh once)" >&2; exit 1; }
+[ -s www/pkg/mailrep_web_bg.wasm ] || { echo "error: the page is not built (scripts/build-www)" >&2; exit 1; }
+printf '[time]\nreference_date = "2026-12-02"\n' > "$OUT/page-bench.toml"
+MAILREP_BIN=${MAILREP_BIN:-}
+if [ -z "$MAILREP_BIN" ]; then
+  cargo build --release -p mailrep --locked --quiet
+  MAILREP_BIN=target/release/mailrep
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Served from the repository's root: the bench page imports www/pkg's module.
+python3 -m http.server --bind 127.0.0.1 --directory "$ROOT" "$port" > /dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 0.5
+BASE_URL="http://127.0.0.1:$port/bench/browser-wasm/" LOG="$LOG" ROUNDS="${1:-5}" MAILREP_BIN="$MAILREP_BIN" \
+  CONFIG_FILE="$OUT/page-bench.toml" node bench/browser-wasm.mjs
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
