@@ -1,7 +1,10 @@
 // Starts the workers (worker.js) that hold the chosen file in memory: one with the whole file,
 // or two with a half each (cut at the first '\n' after the middle, as www/app/worker.js cuts a
-// big log). `runWasm(reps, halves)` times `reps` passes, both workers at once, each pass
-// started by one message to every worker: [{ms (wall, from the page), each: [{ms, wasmMs}]}].
+// big log). `runWasm(reps, halves, read)` times `reps` passes, both workers at once, each pass
+// started by one message to every worker, with `read`: while a third worker reads the file
+// (bench/browser-read/read.js, BYOB stream, bytes dropped): [{ms (wall, from the page, until
+// the analysis ends), each: [{ms, wasmMs}], read: the reading's figures or null, both: until
+// both ended}].
 async function start(blob) {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const ready = new Promise((resolve, reject) => {
@@ -19,18 +22,30 @@ async function cut(file) {
   return mid + window.indexOf(0x0a) + 1;
 }
 
-window.runWasm = async (reps, halves) => {
+/** Reads `file` in a fresh worker of bench/browser-read (BYOB, 2 MiB) and resolves to its figures. */
+function readAlongside(file) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('../browser-read/read.js', import.meta.url), { type: 'module' });
+    w.onmessage = (e) => { w.terminate(); resolve(e.data); };
+    w.onerror = (e) => { w.terminate(); reject(new Error(e.message)); };
+    w.postMessage({ file, method: 'stream', size: 2 << 20 });
+  });
+}
+
+window.runWasm = async (reps, halves, read) => {
   const file = document.getElementById('f').files[0];
   const at = halves ? await cut(file) : 0;
   const workers = await Promise.all(halves ? [start(file.slice(0, at)), start(file.slice(at))] : [start(file)]);
   const out = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
+    const reading = read ? readAlongside(file) : null;
     const each = await Promise.all(workers.map((w) => new Promise((resolve) => {
       w.onmessage = (e) => resolve(e.data);
       w.postMessage('pass');
     })));
-    out.push({ ms: performance.now() - t0, each });
+    const ms = performance.now() - t0;
+    out.push({ ms, each, read: reading ? await reading : null, both: performance.now() - t0 });
   }
   for (const w of workers) w.terminate();
   return out;
