@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/page-pairs.sh -- page/native speed ratio from interleaved pairs: PAIRS times, the native
 # CLI on the 200 MB generated log, then the page on the same file in a fresh headless Chromium
-# (bench/page.mjs with RUNS=1, after the page's warm-up). This VM's speed drifts by up to 2x
+# (bench/page.mjs with RUNS=1 and no memory run, after the page's warm-up). This VM's speed drifts by up to 2x
 # between minutes, so a ratio of two best-of-N figures taken minutes apart (bench/page.sh) can
 # land anywhere in that range; a pair is taken within seconds. Prints each pair and the medians.
 # A benchmark, not a test: it asserts nothing.
@@ -39,7 +39,7 @@ for i in $(seq "$PAIRS"); do
   "$MAILREP_BIN" analyze --format json -c "$OUT/page-bench.toml" "$LOG" > /dev/null || [ $? -lt 3 ]
   e=$EPOCHREALTIME
   native=$(python3 -c "print(round(($e - $s) * 1000))")
-  page=$(BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS=1 NATIVE_MS="$native" \
+  page=$(MEMORY_RUN=0 BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS=1 NATIVE_MS="$native" \
     NATIVE_JSON="$OUT/page-bench-native.json" WWW="$ROOT/www" node bench/page.mjs \
     | sed -n 's/^page (worker: File.stream() -> wasm): \([0-9]*\) ms.*/\1/p')
   echo "pair $i: native $native ms, page $page ms, page/native $(python3 -c "print(round(100 * $native / $page))") %"

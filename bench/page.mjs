@@ -53,7 +53,15 @@ const browser = await chromium.launch({
     ...(process.env.CHROMIUM_ARGS ? process.env.CHROMIUM_ARGS.split(' ') : [])],
 });
 const results = [];
-for (let run = 0; run < Number(RUNS || 1); run++) {
+// RUNS runs for the throughput, then one more for the peak memory: its samplers (the page's JS
+// heap through the DevTools protocol every 200 ms, the processes' RSS from /proc every 100 ms)
+// take CPU from the two cores the page runs on, so the timed runs go without them.
+// MEMORY_RUN=0: no memory run (bench/page-pairs.sh).
+const memoryRun = process.env.MEMORY_RUN !== '0';
+let memory = null;
+const runs = Number(RUNS || 1) + (memoryRun ? 1 : 0);
+for (let run = 0; run < runs; run++) {
+  const sampling = memoryRun && run === runs - 1;
   const context = await browser.newContext();
   await context.addInitScript(([cfg, json]) => {
     localStorage.setItem('mailrep.config', cfg);
@@ -78,16 +86,16 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     warm.sinceLoad = Date.now() - tLoad;
   }
   const idle = [...transfer.entries()].filter(([p]) => !landing.some(([q]) => q === p));
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
+  const cdp = sampling ? await context.newCDPSession(page) : null;
+  if (cdp) await cdp.send('Performance.enable');
   let heapPeak = 0;
-  const heapTimer = setInterval(async () => {
+  const heapTimer = sampling && setInterval(async () => {
     try {
       const { metrics } = await cdp.send('Performance.getMetrics');
       heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize').value);
     } catch { /* closing */ }
   }, 200);
-  const rss = rssSampler(process.pid);
+  const rss = sampling ? rssSampler(process.pid) : { stop: () => 0 };
   // PHASES=1: Chromium's CPU sampled every 50 ms, to split it at the page's marks (below).
   const samples = [];
   const sampler = process.env.PHASES === '1'
@@ -124,7 +132,8 @@ for (let run = 0; run < Number(RUNS || 1); run++) {
     console.log(`  the worker's file: ${phase(at.start, at.done)}`);
     console.log(`  file-done -> cards ${(t0 + wall - at.done).toFixed(0)} ms: ${phase(at.done, t0 + wall)}`);
   }
-  results.push({ wall, heapPeak, rssPeak, marks, attempts, landing, idle, warm, cpu, all: [...transfer.entries()] });
+  if (sampling) memory = { heapPeak, rssPeak, wasmMemory: marks.wasmMemory };
+  else results.push({ wall, marks, attempts, landing, idle, warm, cpu, all: [...transfer.entries()] });
   await context.close();
 }
 await browser.close();
@@ -180,7 +189,8 @@ console.log(`page runs (worker ms / inside the wasm ms${split ? ' / part worker 
 console.log(`Chromium's threads, drop -> cards (best run): ${describeCpu(r.cpu, 8)}`);
 console.log(`native CLI (wall, incl. start-up):     ${NATIVE_MS} ms = ${nativeRate.toFixed(0)} MB/s; page/native = ${(pageRate / nativeRate * 100).toFixed(0)} %`);
 console.log(`drop -> first result on screen: ${r.marks.firstResultMs.toFixed(0)} ms (one file: the first result is the whole file); setInputFiles -> cards visible: ${r.wall} ms`);
-console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB${worker.partMemory ? ` + part worker ${mb(worker.partMemory)} MB` : ''}; peak page JS heap: ${mb(r.heapPeak)} MB; peak RSS of all Chromium processes: ${mb(r.rssPeak)} MB`);
+console.log(`peak wasm linear memory (worker): ${mb(r.marks.wasmMemory)} MB${worker.partMemory ? ` + part worker ${mb(worker.partMemory)} MB` : ''}; `
+  + (memory ? `in one more run with the memory samplers: peak page JS heap ${mb(memory.heapPeak)} MB, peak RSS of all Chromium processes ${mb(memory.rssPeak)} MB` : 'JS heap and RSS not sampled (MEMORY_RUN=0)'));
 console.log(`transfer, landing page: ${(landingRaw / 1e3).toFixed(0)} kB raw, ${(landingGz / 1e3).toFixed(0)} kB gzip -9 (${r.landing.length} files)`);
 if (r.warm) {
   console.log(`transfer, idle page (analysis worker started early, seen by the driver): ${list(r.idle)}`);
