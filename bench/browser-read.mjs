@@ -2,18 +2,12 @@
 // (bench/browser-read/: a page that only reads the file in a worker) ROUNDS times per method
 // and prints the wall time and the CPU time of Chromium's threads during each read, summed per
 // process type and thread name from /proc (user + system, 10 ms ticks).
-import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
+import { pageWithFile } from './chromium-page.mjs';
 import { cpuByThread, cpuSince, describeCpu } from './chromium-cpu.mjs';
 
 const { BASE_URL, LOG, ROUNDS } = process.env;
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
-});
-const page = await browser.newPage();
-await page.goto(BASE_URL);
-await page.setInputFiles('#f', LOG);
+const { browser, page } = await pageWithFile(BASE_URL, LOG);
 const methods = (process.env.METHODS || 'stream:2,stream:16,default:0,slice:16,sync:2,sync:16,whole:0')
   .split(',').map((m) => { const [name, mib, halves] = m.split(':'); return [name, Number(mib) << 20, halves || false]; });
 const rows = new Map();

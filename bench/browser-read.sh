@@ -16,14 +16,8 @@
 # Expects target/bench/mail-200m.log (bench/page.sh makes it) and tests/browser/node_modules
 # (tests/browser/run installs it).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-LOG="$ROOT/target/bench/mail-200m.log"
-[ -s "$LOG" ] || { echo "error: $LOG missing (run bench/page.sh once)" >&2; exit 1; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory bench/browser-read "$port" > /dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 0.5
+. "$(dirname "$0")/page-common.sh"
+need_log
+serve bench/browser-read
 BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" ROUNDS="${1:-3}" node bench/browser-read.mjs
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

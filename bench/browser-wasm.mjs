@@ -5,19 +5,13 @@
 // BYOB stream; its bytes are dropped): the analysis does not wait for that reading, it only
 // shares the cores with it. With bench/browser-read.sh (the reading alone) it shows where the
 // page's time goes (BENCHMARKS.md "Session 11").
-import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
+import { pageWithFile } from './chromium-page.mjs';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 const { BASE_URL, LOG, ROUNDS, MAILREP_BIN, CONFIG_FILE } = process.env;
 const size = fs.statSync(LOG).size;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
-});
-const page = await browser.newPage();
-await page.goto(BASE_URL);
-await page.setInputFiles('#f', LOG);
+const { browser, page } = await pageWithFile(BASE_URL, LOG);
 const rows = { native: [], whole: [], halves: [], beside: [] };
 const rate = (ms) => `${(size / ms / 1e3).toFixed(0)} MB/s`;
 for (let round = 0; round < Number(ROUNDS || 5); round++) {

@@ -12,24 +12,13 @@
 #   page built (scripts/build-www), target/bench/mail-200m.log (bench/page.sh makes both) and
 #   tests/browser/node_modules (tests/browser/run installs it).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-OUT="$ROOT/target/bench"
-LOG="$OUT/mail-200m.log"
-[ -s "$LOG" ] || { echo "error: $LOG missing (run bench/page.sh once)" >&2; exit 1; }
-[ -s www/pkg/mailrep_web_bg.wasm ] || { echo "error: the page is not built (scripts/build-www)" >&2; exit 1; }
+. "$(dirname "$0")/page-common.sh"
+need_log
+need_page
 printf '[time]\nreference_date = "2026-12-02"\n' > "$OUT/page-bench.toml"
-MAILREP_BIN=${MAILREP_BIN:-}
-if [ -z "$MAILREP_BIN" ]; then
-  cargo build --release -p mailrep --locked --quiet
-  MAILREP_BIN=target/release/mailrep
-fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+native_cli
 # Served from the repository's root: the bench page imports www/pkg's module.
-python3 -m http.server --bind 127.0.0.1 --directory "$ROOT" "$port" > /dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 0.5
+serve "$ROOT"
 BASE_URL="http://127.0.0.1:$port/bench/browser-wasm/" LOG="$LOG" ROUNDS="${1:-5}" MAILREP_BIN="$MAILREP_BIN" \
   CONFIG_FILE="$OUT/page-bench.toml" node bench/browser-wasm.mjs
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"

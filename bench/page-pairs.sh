@@ -12,26 +12,15 @@
 #   (bench/page.sh makes both).
 set -euo pipefail
 PAIRS=${1:-8}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-OUT="$ROOT/target/bench"
-LOG="$OUT/mail-200m.log"
-[ -s "$LOG" ] || { echo "error: $LOG missing (run bench/page.sh once)" >&2; exit 1; }
-[ -s www/pkg/mailrep_web_bg.wasm ] || { echo "error: the page is not built (scripts/build-www)" >&2; exit 1; }
+. "$(dirname "$0")/page-common.sh"
+need_log
+need_page
 CONFIG=$'[time]\nreference_date = "2026-12-02"\n'
 printf '%s' "$CONFIG" > "$OUT/page-bench.toml"
-MAILREP_BIN=${MAILREP_BIN:-}
-if [ -z "$MAILREP_BIN" ]; then
-  cargo build --release -p mailrep --locked --quiet
-  MAILREP_BIN=target/release/mailrep
-fi
+native_cli
 "$MAILREP_BIN" analyze --format json -c "$OUT/page-bench.toml" "$LOG" > "$OUT/page-bench-native.json" || [ $? -lt 3 ]
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory www "$port" > "$OUT/page-pairs-http.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 0.5
+serve www "$OUT/page-pairs-http.log"
 
 results=()
 for i in $(seq "$PAIRS"); do

@@ -16,14 +16,10 @@
 #   MAILREP_BIN (a built native CLI; default: cargo build --release)
 set -euo pipefail
 RUNS=${1:-1}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
+. "$(dirname "$0")/page-common.sh"
 if [ -z "${SHARED:-}" ]; then
   if [ -d "$ROOT/../shared/bench" ]; then SHARED=$(cd "$ROOT/../shared" && pwd); else SHARED=/work/shared; fi
 fi
-OUT="$ROOT/target/bench"
-LOG="$OUT/mail-200m.log"
-mkdir -p "$OUT"
 # The generated log runs from 2026-11-20 on; pin the year-less stamps (same as compare.sh).
 CONFIG=$'[time]\nreference_date = "2026-12-02"\n'
 printf '%s' "$CONFIG" > "$OUT/page-bench.toml"
@@ -34,12 +30,7 @@ if [ ! -s "$LOG" ]; then
 fi
 cat "$LOG" > /dev/null   # warm page cache
 
-# MAILREP_BIN: an already built native CLI (skips the fat-LTO build, about 5 minutes here).
-MAILREP_BIN=${MAILREP_BIN:-}
-if [ -z "$MAILREP_BIN" ]; then
-  cargo build --release -p mailrep --locked --quiet
-  MAILREP_BIN=target/release/mailrep
-fi
+native_cli
 scripts/build-www > /dev/null
 [ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
@@ -54,11 +45,7 @@ for _ in $(seq "$RUNS"); do
 done
 echo "native_ms=$best"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory www "$port" > "$OUT/page-bench-http.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-sleep 0.5
+serve www "$OUT/page-bench-http.log"
 
 echo "==> page: headless Chromium, http://127.0.0.1:$port/"
 WARM="${WARM:-}" BASE_URL="http://127.0.0.1:$port/" LOG="$LOG" CONFIG="$CONFIG" RUNS="$RUNS" NATIVE_MS="$best" \
