@@ -18,16 +18,20 @@ export function cpuByThread() {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('chromium')) continue;
       const type = (/--type=([a-z-]+)/.exec(cmd) || [, 'browser'])[1];
-      let live = 0;
+      // The process' threads first, then its own figure, which also holds its threads that
+      // have ended (a terminated worker's, or one that ended while this read the others):
+      // the difference is counted as '(ended threads)'. Added only once all of it was read.
+      const own = [];
       for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-        const { name, ms } = ticks(`/proc/${pid}/task/${tid}/stat`);
-        live += ms;
-        out.set(`${type}:${name}`, (out.get(`${type}:${name}`) || 0) + ms);
+        try {
+          const { name, ms } = ticks(`/proc/${pid}/task/${tid}/stat`);
+          own.push([`${type}:${name}`, ms]);
+        } catch { /* the thread ended meanwhile: its time is in the process' figure */ }
       }
-      // The process' own figure also holds its threads that have ended (a terminated worker's).
-      const ended = ticks(`/proc/${pid}/stat`).ms - live;
-      out.set(`${type}:(ended threads)`, (out.get(`${type}:(ended threads)`) || 0) + ended);
-    } catch { /* the process or thread ended */ }
+      const live = own.reduce((sum, [, ms]) => sum + ms, 0);
+      own.push([`${type}:(ended threads)`, ticks(`/proc/${pid}/stat`).ms - live]);
+      for (const [key, ms] of own) out.set(key, (out.get(key) || 0) + ms);
+    } catch { /* the process ended */ }
   }
   return out;
 }
