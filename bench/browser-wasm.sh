@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # bench/browser-wasm.sh -- the page's analysis alone: the 200 MB generated log pushed through the
 # analysis module in headless Chromium from memory (no reading of the file by Chromium is
-# timed), on one worker and split on two as the page splits a big log, and split on two while
-# a third worker reads the file beside them (sharing the cores, not feeding them),
-# interleaved with the native CLI on the same file. With bench/browser-read.sh (Chromium's reading alone) it tells
-# where the page's time goes (BENCHMARKS.md "Session 11"). A benchmark, not a test: it asserts
-# nothing.
+# timed), on one worker and split on two as the page splits a big log (the second half as a
+# part: Analyzer.beginPart/endPart), and split on two while a third worker reads the file
+# beside them (sharing the cores, not feeding them), interleaved with the native CLI on the
+# same file. With bench/browser-read.sh (Chromium's reading alone) it tells where the page's
+# time goes (BENCHMARKS.md "Session 11"). A benchmark, not a test: it asserts nothing.
 #
 # usage: bench/browser-wasm.sh [ROUNDS]   (default 5)
 # environment: MAILREP_BIN (a built native CLI; default: cargo build --release). Expects the

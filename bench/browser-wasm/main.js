@@ -1,25 +1,25 @@
 // Starts the workers (worker.js) that hold the chosen file in memory: one with the whole file,
 // or two with a half each (cut at the first '\n' after the middle, as www/app/worker.js cuts a
-// big log). `runWasm(reps, halves, read)` times `reps` passes, both workers at once, each pass
+// big log; the second counted as the page's part worker counts it). `runWasm(reps, halves, read)` times `reps` passes, both workers at once, each pass
 // started by one message to every worker, with `read`: while a third worker reads the file
 // (bench/browser-read/read.js, BYOB stream, bytes dropped): [{ms (wall, from the page, until
 // the analysis ends), each: [{ms, wasmMs}], read: the reading's figures or null, both: until
 // both ended}].
-async function start(blob) {
+async function start(blob, part = false) {
   const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const ready = new Promise((resolve, reject) => {
     w.onmessage = (e) => resolve(e.data);
     w.onerror = (e) => reject(new Error(e.message));
   });
-  w.postMessage({ blob });
+  w.postMessage({ blob, part });
   await ready;
   return w;
 }
 
 async function cut(file) {
   const mid = Math.floor(file.size / 2);
-  const window = new Uint8Array(await file.slice(mid, mid + 65536).arrayBuffer());
-  return mid + window.indexOf(0x0a) + 1;
+  const around = new Uint8Array(await file.slice(mid, mid + 65536).arrayBuffer());
+  return mid + around.indexOf(0x0a) + 1;
 }
 
 /** Reads `file` in a fresh worker of bench/browser-read (BYOB, 2 MiB) and resolves to its figures. */
@@ -35,7 +35,7 @@ function readAlongside(file) {
 window.runWasm = async (reps, halves, read) => {
   const file = document.getElementById('f').files[0];
   const at = halves ? await cut(file) : 0;
-  const workers = await Promise.all(halves ? [start(file.slice(0, at)), start(file.slice(at))] : [start(file)]);
+  const workers = await Promise.all(halves ? [start(file.slice(0, at)), start(file.slice(at), true)] : [start(file)]);
   const out = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
