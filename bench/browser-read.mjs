@@ -9,15 +9,15 @@ const { BASE_URL, LOG, ROUNDS } = process.env;
 
 const { browser, page } = await pageWithFile(BASE_URL, LOG);
 const methods = (process.env.METHODS || 'stream:2,stream:16,default:0,slice:16,sync:2,sync:16,whole:0')
-  .split(',').map((m) => { const [name, mib, halves] = m.split(':'); return [name, Number(mib) << 20, halves || false]; });
+  .split(',').map((m) => { const [name, mib, mode] = m.split(':'); return [name, Number(mib) << 20, mode || '']; });
 const rows = new Map();
 for (let round = 0; round < Number(ROUNDS || 3); round++) {
-  for (const [method, size, halves] of methods) {
+  for (const [method, size, mode] of methods) {
     const before = cpuByThread();
-    const r = await page.evaluate(([m, s, h]) => window.readOnce(m, s, h), [method, size, halves]);
+    const r = await page.evaluate(([m, s, h]) => window.readOnce(m, s, h), [method, size, mode]);
     const used = cpuSince(before, cpuByThread());
     const cpu = used.total;
-    const label = (size ? `${method} ${size >> 20} MiB` : method) + (halves === 'halves' ? ' (two halves at once)' : halves === 'sliced' ? ' (File.slice(0, size))' : '');
+    const label = (size ? `${method} ${size >> 20} MiB` : method) + ({ halves: ' (two halves at once)', sliced: ' (File.slice(0, size))' }[mode] || '');
     if (!rows.has(label)) rows.set(label, []);
     rows.get(label).push({ ms: r.ms, cpu });
     console.log(`${label}: ${r.ms.toFixed(0)} ms wall, ${describeCpu(used, 4)}, ${r.bytes} bytes in ${r.reads} reads`);

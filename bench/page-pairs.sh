@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/page-pairs.sh -- page/native speed ratio from interleaved pairs: PAIRS times, the native
 # CLI on the 200 MB generated log, then the page on the same file in a fresh headless Chromium
-# (bench/page.mjs with RUNS=1 and no memory run, after the page's warm-up). This VM's speed drifts by up to 2x
-# between minutes, so a ratio of two best-of-N figures taken minutes apart (bench/page.sh) can
-# land anywhere in that range; a pair is taken within seconds. Prints each pair and the medians.
+# (bench/page.mjs with RUNS=1 and no memory run, after the page's warm-up). This VM's speed
+# drifts by up to 2x between minutes, so a ratio of two best-of-N figures taken minutes apart
+# (bench/page.sh) can land anywhere in that range; a pair is taken within seconds. Prints each
+# pair and the medians.
 # A benchmark, not a test: it asserts nothing.
 #
 # usage: bench/page-pairs.sh [PAIRS]   (default 8)

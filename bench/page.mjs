@@ -132,7 +132,7 @@ for (let run = 0; run < runs; run++) {
     console.log(`  the worker's file: ${phase(at.start, at.done)}`);
     console.log(`  file-done -> cards ${(t0 + wall - at.done).toFixed(0)} ms: ${phase(at.done, t0 + wall)}`);
   }
-  if (sampling) memory = { heapPeak, rssPeak, wasmMemory: marks.wasmMemory };
+  if (sampling) memory = { heapPeak, rssPeak };
   else results.push({ wall, marks, attempts, landing, idle, warm, cpu, all: [...transfer.entries()] });
   await context.close();
 }

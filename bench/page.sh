@@ -9,8 +9,8 @@
 # usage: bench/page.sh [RUNS]   (default 1 page run and 1 native run)
 # environment: WARM=0: drop without waiting for the page's warm-up (html[data-warm]);
 #   MEMORY_RUN=0: no extra run for the peak JS heap and RSS (their samplers take CPU, so the
-#   timed runs go without them; page-pairs.sh sets it); PHASES=1: also Chromium's CPU per thread split at the page's marks (sampled every 50 ms:
-#   the sampling costs some CPU itself); PAGE_QUERY: appended to the page's address
+#   timed runs go without them; page-pairs.sh sets it); PHASES=1: also Chromium's CPU per
+#   thread split at the page's marks (sampled every 50 ms: the sampling costs some CPU itself); PAGE_QUERY: appended to the page's address
 #   (e.g. '?split=never'); CHROMIUM_ARGS: extra Chromium flags;
 #   SHARED (default ../shared beside the repository, else /work/shared);
 #   MAILREP_BIN (a built native CLI; default: cargo build --release)

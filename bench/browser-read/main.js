@@ -9,10 +9,10 @@ const readPart = (blob, method, size) => new Promise((resolve, reject) => {
   w.postMessage({ file: blob, method, size });
 });
 
-window.readOnce = async (method, size, halves) => {
+window.readOnce = async (method, size, mode) => {
   const file = document.getElementById('f').files[0];
-  if (halves === 'sliced') return readPart(file.slice(0, file.size), method, size);
-  if (!halves) return readPart(file, method, size);
+  if (mode === 'sliced') return readPart(file.slice(0, file.size), method, size);
+  if (mode !== 'halves') return readPart(file, method, size);
   const t0 = performance.now();
   const mid = Math.floor(file.size / 2);
   const rs = await Promise.all([readPart(file.slice(0, mid), method, size), readPart(file.slice(mid), method, size)]);
